@@ -1,0 +1,42 @@
+# irqio for MicroPython's make-based ports (unix, qemu).
+#
+# Builds the Rust static library with cargo against this port's own headers and
+# flags (after the QSTR headers exist, which the bindings need), then links it.
+IRQIO_DIR := $(USERMOD_DIR)
+IRQIO_PORT ?= $(notdir $(CURDIR))
+
+SRC_USERMOD_C += \
+	$(IRQIO_DIR)/src/c/modirqio.c \
+	$(IRQIO_DIR)/src/c/flag.c \
+	$(IRQIO_DIR)/src/c/status.c \
+	$(IRQIO_DIR)/src/c/atomic.c \
+	$(wildcard $(IRQIO_DIR)/ports/$(IRQIO_PORT)/*.c)
+
+CFLAGS_USERMOD += -I$(IRQIO_DIR)/include -I$(IRQIO_DIR)/src/c
+
+# The Rust target: the host for unix, set by the board for cross builds.
+IRQIO_RUST_TARGET ?=
+IRQIO_CARGO ?= cargo
+IRQIO_RUST_OUT := $(BUILD)/irqio-rust
+IRQIO_LIB := $(IRQIO_RUST_OUT)/libirqio.a
+IRQIO_CARGO_PROFILE_DIR := $(IRQIO_RUST_OUT)/target/$(if $(IRQIO_RUST_TARGET),$(IRQIO_RUST_TARGET)/)release
+
+LDFLAGS_USERMOD += $(IRQIO_LIB)
+
+# make expands a whole recipe before running its first line, so the directory
+# for the flags file is made during that expansion, not by a shell line.
+$(IRQIO_LIB): $(HEADER_BUILD)/qstrdefs.generated.h $(HEADER_BUILD)/root_pointers.h irqio-cargo
+	$(ECHO) "CARGO irqio ($(if $(IRQIO_RUST_TARGET),$(IRQIO_RUST_TARGET),host))"
+	$(shell mkdir -p $(IRQIO_RUST_OUT))$(file >$(IRQIO_RUST_OUT)/cflags.txt,$(CFLAGS))
+	$(Q)MICROPY_DIR="$(abspath $(TOP))" IRQIO_PORT_DIR="$(CURDIR)" IRQIO_CC="$(CC)" \
+		IRQIO_CFLAGS_FILE="$(abspath $(IRQIO_RUST_OUT))/cflags.txt" \
+		$(IRQIO_CARGO) rustc --quiet --manifest-path "$(IRQIO_DIR)/Cargo.toml" --release --lib \
+		--crate-type staticlib --features micropython --target-dir "$(abspath $(IRQIO_RUST_OUT))/target" \
+		$(if $(IRQIO_RUST_TARGET),--target $(IRQIO_RUST_TARGET))
+	$(Q)cp -p "$(IRQIO_CARGO_PROFILE_DIR)/libirqio.a" $@
+
+# Link after the library exists: the first of our objects waits for it.
+$(BUILD)/$(notdir $(IRQIO_DIR))/src/c/modirqio.o: $(IRQIO_LIB)
+
+.PHONY: irqio-cargo
+irqio-cargo:

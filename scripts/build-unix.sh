@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the unix-port MicroPython with irqio (and asyncio frozen) to
+# build/unix/micropython. Runs scripts/setup.sh first; safe to re-run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+"$ROOT/scripts/setup.sh"
+# shellcheck source=/dev/null
+. "$ROOT/.cache/env.sh"
+
+JOBS=${JOBS:-2}
+OUT=$ROOT/build/unix
+mkdir -p "$OUT" "$ROOT/build/usermods"
+# make looks one directory below USER_C_MODULES for */micropython.mk.
+ln -sfn "$ROOT" "$ROOT/build/usermods/irqio"
+
+[ -x "$MICROPY_DIR/mpy-cross/build/mpy-cross" ] || make -C "$MICROPY_DIR/mpy-cross" -j"$JOBS" -s
+make -C "$MICROPY_DIR/ports/unix" -j"$JOBS" -s \
+    BUILD="$OUT/port" \
+    USER_C_MODULES="$ROOT/build/usermods" \
+    FROZEN_MANIFEST="$ROOT/ports/unix/manifest.py" \
+    MPY_LIB_DIR="$IRQIO_MPY_LIB_STUB" \
+    MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_SSL=0
+cp -p "$OUT/port/micropython" "$OUT/micropython"
+echo "built $OUT/micropython" >&2

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Idempotent set-up for building and testing irqio on a fresh Debian machine.
+#
+# Installs the Debian packages the build needs, fetches MicroPython 1.25.0 from
+# Debian's source package into .cache/ (a private apt configuration: the machine's
+# own apt sources are never touched), creates a Python venv with pytest and
+# installs the Rust targets.  Everything it fetches lives in git-ignored folders
+# and is reused when present.
+#
+# MICROPY_DIR=/path/to/micropython uses your own checkout instead of the cache.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=$ROOT/.cache
+MICROPY_VERSION=1.25.0
+mkdir -p "$CACHE"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages ---------------------------------------------------------
+DEB_PACKAGES=(build-essential pkg-config libclang-dev clang python3-venv xz-utils valgrind)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- private apt configuration for trixie sources ----------------------------
+# Reads the mirror the machine already uses; no host name is written here.
+apt_private() {
+    local d=$CACHE/apt
+    if [ ! -f "$d/sources.list" ]; then
+        local mirror
+        mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+        if [ -z "$mirror" ]; then
+            mirror=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+        fi
+        [ -n "$mirror" ] || { log "cannot find the machine's Debian mirror"; exit 1; }
+        mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+        printf 'deb-src %s trixie main\ndeb %s trixie main\n' "$mirror" "$mirror" >"$d/sources.list.new"
+        mv "$d/sources.list.new" "$d/sources.list"
+    fi
+    APT=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=- \
+         -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
+    if [ ! -f "$d/.updated" ]; then
+        log "updating the private trixie package lists"
+        apt-get "${APT[@]}" update -qq
+        touch "$d/.updated"
+    fi
+}
+
+# --- MicroPython source ------------------------------------------------------
+if [ -z "${MICROPY_DIR:-}" ]; then
+    MICROPY_DIR=$CACHE/micropython-$MICROPY_VERSION
+    if [ ! -f "$MICROPY_DIR/py/mpconfig.h" ]; then
+        apt_private
+        log "fetching MicroPython $MICROPY_VERSION (Debian source package)"
+        mkdir -p "$CACHE/src"
+        (cd "$CACHE/src" && apt-get "${APT[@]}" source --download-only -qq "micropython=$MICROPY_VERSION+ds-1" 2>/dev/null)
+        rm -rf "$MICROPY_DIR.tmp" && mkdir -p "$MICROPY_DIR.tmp"
+        tar xJf "$CACHE/src/micropython_$MICROPY_VERSION+ds.orig.tar.xz" -C "$MICROPY_DIR.tmp" --strip-components=1
+        mv "$MICROPY_DIR.tmp" "$MICROPY_DIR"
+    fi
+fi
+[ -f "$MICROPY_DIR/py/mpconfig.h" ] || { log "MICROPY_DIR=$MICROPY_DIR is not a MicroPython tree"; exit 1; }
+
+# The frozen-manifest rule wants $(MPY_LIB_DIR)/README.md; the +ds tarball has an
+# empty lib/micropython-lib, and our manifests need nothing from it.
+mkdir -p "$CACHE/micropython-lib-stub"
+[ -f "$CACHE/micropython-lib-stub/README.md" ] || echo "Empty: irqio's manifests need no micropython-lib packages." >"$CACHE/micropython-lib-stub/README.md"
+
+# --- Python venv for the test harness ----------------------------------------
+VENV=$CACHE/venv
+if [ ! -x "$VENV/bin/pytest" ]; then
+    log "creating the Python venv with pytest"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q -r "$ROOT/tests/requirements.txt"
+fi
+
+# --- Rust ----------------------------------------------------------------------
+for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+done
+RUST_TARGETS=${IRQIO_RUST_TARGETS:-}
+for t in $RUST_TARGETS; do
+    rustup target list --installed | grep -qx "$t" || rustup target add "$t"
+done
+
+# Hand the resolved paths to the caller (scripts/env.sh sources this output).
+cat >"$CACHE/env.sh" <<ENV
+export MICROPY_DIR="$MICROPY_DIR"
+export IRQIO_VENV="$VENV"
+export IRQIO_MPY_LIB_STUB="$CACHE/micropython-lib-stub"
+ENV
+log "ready: MICROPY_DIR=$MICROPY_DIR"

@@ -1,0 +1,237 @@
+//! `irqio.ThreadSafeFlag`: the core [`Flag`] plus the port's wake handle.
+//!
+//! Producer functions (`irqio_flag_set`) are the C API for drivers: interrupt-safe,
+//! allocation-free, non-raising. The rest serve the module's own C shim
+//! (`src/c/flag.c`) on the asyncio side.
+use core::cell::Cell;
+use core::ffi::c_int;
+
+use super::port::{
+    irqio_port_wake_close, irqio_port_wake_drain, irqio_port_wake_open, irqio_port_wake_raise,
+};
+use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
+use super::{gc_new, ticks_us, Status};
+use crate::core::flag::{Flag, Wake};
+
+extern "C" {
+    /// The type object, defined by the C shim.
+    static irqio_type_ThreadSafeFlag: mp_obj_type_t;
+}
+
+/// The object's layout on the MicroPython heap.
+#[repr(C)]
+pub struct FlagObj {
+    base: mp_obj_base_t,
+    flag: Flag,
+    /// Port wake handle (an eventfd on unix), `-1` when the port needs none.
+    wake: Cell<c_int>,
+    /// The last wake taken by the consumer. Only the asyncio side touches these.
+    last: Cell<Wake>,
+    woken: Cell<bool>,
+}
+
+/// Resolves `obj` to a flag, or `None` if it is anything else.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle.
+unsafe fn as_flag<'a>(obj: mp_obj_t) -> Option<&'a FlagObj> {
+    // SAFETY: mp_obj_is_obj only inspects the handle's tag bits.
+    if !unsafe { sys::mp_obj_is_obj(obj) } {
+        return None;
+    }
+    let p = obj as *const FlagObj;
+    // SAFETY: a heap object starts with mp_obj_base_t; its type pointer tells whether
+    // the rest has FlagObj's layout. The type object is a static that lives forever.
+    unsafe {
+        if (*p).base.type_ != &raw const irqio_type_ThreadSafeFlag {
+            return None;
+        }
+        Some(&*p)
+    }
+}
+
+/// Creates a flag (used by the C shim's `make_new`).
+///
+/// # Safety
+/// `type_` must be `irqio_type_ThreadSafeFlag`; `out` and `err` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_new(
+    type_: *const mp_obj_type_t,
+    out: *mut mp_obj_t,
+    err: *mut c_int,
+) -> Status {
+    let p = gc_new(core::mem::size_of::<FlagObj>()) as *mut FlagObj;
+    if p.is_null() {
+        return Status::NoMemory;
+    }
+    let mut wake: c_int = -1;
+    // SAFETY: `wake` is a writable local.
+    let errno = unsafe { irqio_port_wake_open(&mut wake) };
+    // SAFETY: p is a fresh, suitably aligned heap block of the right size; a flag whose
+    // wake could not be opened is still a valid object (handle -1) for the finaliser.
+    unsafe {
+        p.write(FlagObj {
+            base: mp_obj_base_t { type_ },
+            flag: Flag::new(),
+            wake: Cell::new(if errno == 0 { wake } else { -1 }),
+            last: Cell::new(Wake {
+                count: 0,
+                first_at: 0,
+            }),
+            woken: Cell::new(false),
+        });
+        if errno != 0 {
+            *err = errno;
+            return Status::OsError;
+        }
+        *out = p as mp_obj_t;
+    }
+    Status::Ok
+}
+
+/// Sets the flag and wakes the loop. **ISR-safe**: callable from hard interrupt
+/// handlers, other threads, the other core and POSIX signal handlers; allocates
+/// nothing, never blocks, never raises.
+///
+/// Returns `false` (and does nothing) if `obj` is not an `irqio.ThreadSafeFlag`.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle that stays alive during the call.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_set(obj: mp_obj_t) -> bool {
+    // SAFETY: forwarded caller contract.
+    let Some(f) = (unsafe { as_flag(obj) }) else {
+        return false;
+    };
+    if f.flag.set(ticks_us()) {
+        // SAFETY: the handle was opened with the object; raising is ISR-safe.
+        unsafe { irqio_port_wake_raise(f.wake.get()) };
+    }
+    true
+}
+
+/// Discards pending `set()` calls.
+///
+/// # Safety
+/// `obj` must be an `irqio.ThreadSafeFlag`; call from the asyncio side only.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_clear(obj: mp_obj_t) {
+    // SAFETY: forwarded caller contract.
+    if let Some(f) = unsafe { as_flag(obj) } {
+        f.flag.clear();
+        // SAFETY: the handle was opened with the object.
+        unsafe { irqio_port_wake_drain(f.wake.get()) };
+    }
+}
+
+/// # Safety
+/// `obj` must be a valid MicroPython object handle.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_is_set(obj: mp_obj_t) -> bool {
+    // SAFETY: forwarded caller contract.
+    unsafe { as_flag(obj) }.is_some_and(|f| f.flag.is_set())
+}
+
+/// Consumes the flag if set, remembering the wake for `count`/`timestamp`.
+/// Returns whether it was set.
+///
+/// # Safety
+/// `obj` must be an `irqio.ThreadSafeFlag`; call from the asyncio side only.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_take(obj: mp_obj_t) -> bool {
+    // SAFETY: forwarded caller contract.
+    let Some(f) = (unsafe { as_flag(obj) }) else {
+        return false;
+    };
+    // Drain first, then take: a set() after the drain either lands in this take or
+    // raises the handle again, so no wake-up is lost; a stale raise only costs one
+    // spurious poll, after which the waiter drains and waits again.
+    // SAFETY: the handle was opened with the object.
+    unsafe { irqio_port_wake_drain(f.wake.get()) };
+    match f.flag.take() {
+        Some(w) => {
+            f.last.set(w);
+            f.woken.set(true);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `set()` calls coalesced into the last wake (0 before the first).
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_count(obj: mp_obj_t) -> u32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { as_flag(obj) }.map_or(0, |f| f.last.get().count)
+}
+
+/// `time.ticks_us()` of the first `set()` of the last wake; `false` before the first.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle; `out` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_timestamp(obj: mp_obj_t, out: *mut usize) -> bool {
+    // SAFETY: forwarded caller contract.
+    match unsafe { as_flag(obj) } {
+        Some(f) if f.woken.get() => {
+            // SAFETY: caller guarantees `out` is writable.
+            unsafe { *out = f.last.get().first_at };
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The stream ioctl: readiness for the poller, the file descriptor on unix. Never
+/// fails for `MP_STREAM_POLL`, so the poller never sees an exception.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle; `err` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_ioctl(
+    obj: mp_obj_t,
+    request: usize,
+    arg: usize,
+    err: *mut c_int,
+) -> usize {
+    // SAFETY: forwarded caller contract.
+    let Some(f) = (unsafe { as_flag(obj) }) else {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EINVAL as c_int };
+        return usize::MAX;
+    };
+    match request as u32 {
+        sys::MP_STREAM_POLL => {
+            if f.flag.is_set() {
+                arg & sys::MP_STREAM_POLL_RD as usize
+            } else {
+                0
+            }
+        }
+        sys::MP_STREAM_GET_FILENO if f.wake.get() >= 0 => f.wake.get() as usize,
+        _ => {
+            // SAFETY: caller guarantees `err` is writable.
+            unsafe { *err = sys::MP_EINVAL as c_int };
+            usize::MAX
+        }
+    }
+}
+
+/// Releases the wake handle (the finaliser). Idempotent.
+///
+/// # Safety
+/// `obj` must be an `irqio.ThreadSafeFlag` no producer uses any more.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_flag_del(obj: mp_obj_t) {
+    // SAFETY: forwarded caller contract.
+    if let Some(f) = unsafe { as_flag(obj) } {
+        let wake = f.wake.replace(-1);
+        if wake >= 0 {
+            // SAFETY: the handle was opened with the object and is closed once.
+            unsafe { irqio_port_wake_close(wake) };
+        }
+    }
+}
