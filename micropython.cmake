@@ -1,0 +1,104 @@
+# irqio for MicroPython's cmake ports (rp2, esp32).
+#
+#   make -C ports/rp2 BOARD=RPI_PICO USER_C_MODULES=/path/to/irqio/micropython.cmake
+#   make -C ports/esp32 BOARD=ESP32_GENERIC_C3 USER_C_MODULES=/path/to/irqio/micropython.cmake
+#
+# The C shim is compiled by the port like any user C module; the Rust library is
+# built by cargo for the board's CPU, against the firmware's own include paths and
+# definitions (bindgen needs them), after the QSTR and root-pointer headers exist.
+set(IRQIO_DIR ${CMAKE_CURRENT_LIST_DIR})
+get_filename_component(IRQIO_PORT ${MICROPY_PORT_DIR} NAME)
+
+# The Rust target for this board. IRQIO_RUST_TARGET (cmake or environment) wins.
+if(NOT IRQIO_RUST_TARGET AND DEFINED ENV{IRQIO_RUST_TARGET})
+    set(IRQIO_RUST_TARGET $ENV{IRQIO_RUST_TARGET})
+endif()
+set(IRQIO_CARGO_TOOLCHAIN "")
+if(NOT IRQIO_RUST_TARGET)
+    if(IRQIO_PORT STREQUAL "rp2")
+        if(PICO_PLATFORM STREQUAL "rp2350-riscv")
+            set(IRQIO_RUST_TARGET riscv32imac-unknown-none-elf)
+        elseif(PICO_PLATFORM MATCHES "^rp2350")
+            # pico-sdk builds Cortex-M33 code with -mfloat-abi=softfp: the soft-float
+            # calling convention of thumbv8m.main-none-eabi (not the eabihf target).
+            set(IRQIO_RUST_TARGET thumbv8m.main-none-eabi)
+        else()
+            set(IRQIO_RUST_TARGET thumbv6m-none-eabi)
+        endif()
+    elseif(IRQIO_PORT STREQUAL "esp32")
+        if(IDF_TARGET STREQUAL "esp32c3" OR IDF_TARGET STREQUAL "esp32c2")
+            set(IRQIO_RUST_TARGET riscv32imc-unknown-none-elf)
+        elseif(IDF_TARGET MATCHES "^esp32(c5|c6|c61|h2|p4)$")
+            set(IRQIO_RUST_TARGET riscv32imac-unknown-none-elf)
+        elseif(IDF_TARGET MATCHES "^esp32(s2|s3)?$")
+            # Xtensa: Espressif's Rust toolchain (espup), selected as `cargo +esp`.
+            set(IRQIO_RUST_TARGET xtensa-${IDF_TARGET}-none-elf)
+            set(IRQIO_CARGO_TOOLCHAIN +esp)
+        else()
+            message(FATAL_ERROR "irqio: no Rust target known for IDF_TARGET=${IDF_TARGET}; set IRQIO_RUST_TARGET")
+        endif()
+    else()
+        message(FATAL_ERROR "irqio: no Rust target known for the ${IRQIO_PORT} port; set IRQIO_RUST_TARGET")
+    endif()
+endif()
+
+# The target whose include paths and definitions MicroPython is compiled with.
+if(MICROPY_TARGET)
+    set(IRQIO_FIRMWARE_TARGET ${MICROPY_TARGET})
+elseif(COMPONENT_TARGET)
+    set(IRQIO_FIRMWARE_TARGET ${COMPONENT_TARGET})
+else()
+    set(IRQIO_FIRMWARE_TARGET __idf_main)
+endif()
+
+add_library(usermod_irqio INTERFACE)
+target_sources(usermod_irqio INTERFACE
+    ${IRQIO_DIR}/src/c/modirqio.c
+    ${IRQIO_DIR}/src/c/flag.c
+    ${IRQIO_DIR}/src/c/status.c
+    ${IRQIO_DIR}/src/c/atomic.c
+    ${IRQIO_DIR}/ports/${IRQIO_PORT}/irqio_port.c
+)
+target_include_directories(usermod_irqio INTERFACE
+    ${IRQIO_DIR}/include
+    ${IRQIO_DIR}/src/c
+)
+
+# The header flags bindgen sees, written at generate time (generator expressions
+# resolve the firmware target's final include paths and definitions).
+set(IRQIO_RUST_OUT ${CMAKE_BINARY_DIR}/irqio-rust)
+set(IRQIO_LIB ${IRQIO_RUST_OUT}/libirqio.a)
+set(IRQIO_CFLAGS_FILE ${IRQIO_RUST_OUT}/cflags.txt)
+execute_process(COMMAND ${CMAKE_C_COMPILER} -print-sysroot
+    OUTPUT_VARIABLE IRQIO_SYSROOT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+set(IRQIO_INCS "$<TARGET_PROPERTY:${IRQIO_FIRMWARE_TARGET},INCLUDE_DIRECTORIES>")
+set(IRQIO_DEFS "$<TARGET_PROPERTY:${IRQIO_FIRMWARE_TARGET},COMPILE_DEFINITIONS>")
+file(GENERATE OUTPUT ${IRQIO_CFLAGS_FILE} CONTENT
+"$<$<BOOL:${IRQIO_SYSROOT}>:'--sysroot=${IRQIO_SYSROOT}' >$<$<BOOL:${IRQIO_INCS}>:'-I$<JOIN:${IRQIO_INCS},' '-I>' >$<$<BOOL:${IRQIO_DEFS}>:'-D$<JOIN:${IRQIO_DEFS},' '-D>'>
+")
+
+# A custom target always runs: cargo itself decides whether anything changed.
+# It waits for the generated QSTR and root-pointer headers, which bindgen reads.
+set(IRQIO_GENHDR ${CMAKE_BINARY_DIR}/genhdr)
+add_custom_target(irqio_rust_build
+    COMMAND ${CMAKE_COMMAND} -E env
+        MICROPY_DIR=${MICROPY_DIR}
+        IRQIO_PORT_DIR=${MICROPY_PORT_DIR}
+        IRQIO_CFLAGS_FILE=${IRQIO_CFLAGS_FILE}
+        IRQIO_CC=${CMAKE_C_COMPILER}
+        cargo ${IRQIO_CARGO_TOOLCHAIN} rustc --quiet --manifest-path ${IRQIO_DIR}/Cargo.toml
+        --release --lib --crate-type staticlib --features micropython
+        --target ${IRQIO_RUST_TARGET} --target-dir ${IRQIO_RUST_OUT}/target
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different
+        ${IRQIO_RUST_OUT}/target/${IRQIO_RUST_TARGET}/release/libirqio.a ${IRQIO_LIB}
+    BYPRODUCTS ${IRQIO_LIB}
+    DEPENDS ${IRQIO_GENHDR}/qstrdefs.generated.h ${IRQIO_GENHDR}/root_pointers.h
+    COMMENT "cargo: irqio for ${IRQIO_RUST_TARGET}"
+    VERBATIM
+)
+add_library(irqio_rust STATIC IMPORTED GLOBAL)
+set_target_properties(irqio_rust PROPERTIES IMPORTED_LOCATION ${IRQIO_LIB})
+add_dependencies(irqio_rust irqio_rust_build)
+
+target_link_libraries(usermod_irqio INTERFACE irqio_rust)
+target_link_libraries(usermod INTERFACE usermod_irqio)
