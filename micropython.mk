@@ -8,6 +8,7 @@ IRQIO_PORT ?= $(notdir $(CURDIR))
 SRC_USERMOD_C += \
 	$(IRQIO_DIR)/src/c/modirqio.c \
 	$(IRQIO_DIR)/src/c/flag.c \
+	$(IRQIO_DIR)/src/c/ring.c \
 	$(IRQIO_DIR)/src/c/status.c \
 	$(IRQIO_DIR)/src/c/atomic.c \
 	$(wildcard $(IRQIO_DIR)/ports/$(IRQIO_PORT)/*.c)

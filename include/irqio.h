@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+
+
 // Outcome of a binding-layer call; the C shim turns each into its exception.
 typedef enum {
   IRQIO_STATUS_OK = 0,
@@ -21,7 +23,47 @@ typedef enum {
   IRQIO_STATUS_NO_MEMORY,
   // The operating system refused; the errno is in the out-parameter (`OSError`).
   IRQIO_STATUS_OS_ERROR,
+  // A size or capacity outside what the object supports (`ValueError`).
+  IRQIO_STATUS_BAD_SIZE,
+  // A buffer given to a constructor is too small to hold anything (`ValueError`).
+  IRQIO_STATUS_BUFFER_TOO_SMALL,
+  // The buffer under a ring changed size or moved since construction (`ValueError`).
+  IRQIO_STATUS_BUFFER_RESIZED,
+  // An unknown overflow policy (`ValueError`).
+  IRQIO_STATUS_BAD_POLICY,
 } irqio_status;
+
+// What a write does with bytes that do not fit.
+enum irqio_overflow
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Writes what fits and drops the rest (`micropython.RingIO`'s behaviour).
+  IRQIO_OVERFLOW_TRUNCATE = 0,
+  // Writes everything or nothing, so fixed-size records are never split.
+  IRQIO_OVERFLOW_REJECT = 1,
+  // Discards the oldest unread bytes to make room for the newest.
+  IRQIO_OVERFLOW_OVERWRITE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum irqio_overflow irqio_overflow;
+#else
+typedef uint8_t irqio_overflow;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Statistics for the shim's attributes.
+typedef struct {
+  size_t capacity;
+  size_t available;
+  size_t free;
+  size_t high_water;
+  size_t dropped;
+  uint8_t overflow;
+  bool closed;
+} irqio_ring_stats_t;
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,6 +126,89 @@ size_t irqio_flag_ioctl(mp_obj_t obj, size_t request, size_t arg, int *err);
 // # Safety
 // `obj` must be an `irqio.ThreadSafeFlag` no producer uses any more.
 void irqio_flag_del(mp_obj_t obj);
+
+// Creates a ring (the C shim's `make_new`).
+//
+// With `buffer` null, allocates `size` bytes of storage. Otherwise the ring lives in
+// `buffer`'s writable storage and holds `len(buffer) - 1` bytes, the capacity
+// `micropython.RingIO` gives the same buffer. `overflow`: 0 truncate, 1 reject,
+// 2 overwrite.
+//
+// # Safety
+// `type_` must be `irqio_type_RingIO`; `buffer` null or a valid object handle;
+// `out` and `err` writable.
+irqio_status irqio_ring_new(const mp_obj_type_t *type_,
+                            ptrdiff_t size,
+                            mp_obj_t buffer,
+                            uint8_t overflow,
+                            mp_obj_t *out,
+                            int *err);
+
+// Checks that a caller's buffer under the ring still has the storage the ring was
+// built on (a bytearray that grew has moved). Cheap; the shim calls it before each
+// Python-level operation.
+//
+// # Safety
+// `obj` must be an `irqio.RingIO`.
+irqio_status irqio_ring_check(mp_obj_t obj);
+
+// Writes `len` bytes from `data` under the ring's overflow policy and wakes the
+// loop if a reader waits. **ISR-safe**: callable from hard interrupt handlers, other
+// threads, the other core and POSIX signal handlers; allocates nothing, never
+// blocks, never raises. Returns the bytes stored; the rest are counted in `dropped`.
+// Returns 0 (and drops nothing) if `obj` is not an `irqio.RingIO`.
+//
+// # Safety
+// `obj` must be a valid MicroPython object handle that stays alive during the call;
+// `data` must be readable for `len` bytes.
+size_t irqio_ring_write(mp_obj_t obj, const uint8_t *data, size_t len);
+
+// Bytes ready to read. **ISR-safe**. 0 if `obj` is not an `irqio.RingIO`.
+//
+// # Safety
+// `obj` must be a valid MicroPython object handle.
+size_t irqio_ring_any(mp_obj_t obj);
+
+// The stream `write`: like [`irqio_ring_write`], but a closed ring is an error
+// (`EPIPE`) so Python writers find out. A full ring stores 0 bytes and returns 0,
+// as `micropython.RingIO` does.
+//
+// # Safety
+// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
+size_t irqio_ring_stream_write(mp_obj_t obj, const uint8_t *data, size_t len, int *err);
+
+// The stream `read`: bytes read, 0 at end of stream (closed and drained), or
+// `MP_STREAM_ERROR` with `EAGAIN` when the ring is empty but open.
+//
+// # Safety
+// `obj` must be an `irqio.RingIO`; `out` writable for `len` bytes; `err` writable.
+size_t irqio_ring_stream_read(mp_obj_t obj, uint8_t *out, size_t len, int *err);
+
+// The stream ioctl. `MP_STREAM_POLL` never fails (the poller must not see an
+// exception); `MP_STREAM_GET_FILENO` offers the wake descriptor while the ring is
+// not full (a writer waiting for space is then polled through `MP_STREAM_POLL`
+// instead, since the descriptor only tracks readability).
+//
+// # Safety
+// `obj` must be a valid object handle; `err` writable.
+size_t irqio_ring_ioctl(mp_obj_t obj, size_t request, size_t arg, int *err);
+
+// # Safety
+// `obj` must be an `irqio.RingIO`; `out` writable.
+void irqio_ring_stats(mp_obj_t obj, irqio_ring_stats_t *out);
+
+// Restarts the dropped count and the high-water mark; returns the bytes dropped
+// until now. Data in the ring stays.
+//
+// # Safety
+// `obj` must be an `irqio.RingIO`.
+size_t irqio_ring_reset_stats(mp_obj_t obj);
+
+// Releases the wake handle (the finaliser). Idempotent.
+//
+// # Safety
+// `obj` must be an `irqio.RingIO` no producer uses any more.
+void irqio_ring_del(mp_obj_t obj);
 
 // Hosted targets (the unix port) ship a precompiled `core` built for unwinding,
 // which refers to this symbol. With `panic = "abort"` nothing ever unwinds, so it is

@@ -6,11 +6,9 @@
 use core::cell::Cell;
 use core::ffi::c_int;
 
-use super::port::{
-    irqio_port_wake_close, irqio_port_wake_drain, irqio_port_wake_open, irqio_port_wake_raise,
-};
 use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
-use super::{gc_new, ticks_us, Status};
+use super::wake::WakeHandle;
+use super::{downcast, gc_new, ticks_us, Status};
 use crate::core::flag::{Flag, Wake};
 
 extern "C" {
@@ -23,8 +21,8 @@ extern "C" {
 pub struct FlagObj {
     base: mp_obj_base_t,
     flag: Flag,
-    /// Port wake handle (an eventfd on unix), `-1` when the port needs none.
-    wake: Cell<c_int>,
+    /// The port's wake handle (an eventfd on unix).
+    wake: WakeHandle,
     /// The last wake taken by the consumer. Only the asyncio side touches these.
     last: Cell<Wake>,
     woken: Cell<bool>,
@@ -35,19 +33,8 @@ pub struct FlagObj {
 /// # Safety
 /// `obj` must be a valid MicroPython object handle.
 unsafe fn as_flag<'a>(obj: mp_obj_t) -> Option<&'a FlagObj> {
-    // SAFETY: mp_obj_is_obj only inspects the handle's tag bits.
-    if !unsafe { sys::mp_obj_is_obj(obj) } {
-        return None;
-    }
-    let p = obj as *const FlagObj;
-    // SAFETY: a heap object starts with mp_obj_base_t; its type pointer tells whether
-    // the rest has FlagObj's layout. The type object is a static that lives forever.
-    unsafe {
-        if (*p).base.type_ != &raw const irqio_type_ThreadSafeFlag {
-            return None;
-        }
-        Some(&*p)
-    }
+    // SAFETY: forwarded caller contract; flags are laid out as FlagObj.
+    unsafe { downcast(obj, &raw const irqio_type_ThreadSafeFlag) }
 }
 
 /// Creates a flag (used by the C shim's `make_new`).
@@ -60,27 +47,24 @@ pub unsafe extern "C" fn irqio_flag_new(
     out: *mut mp_obj_t,
     err: *mut c_int,
 ) -> Status {
-    let p = gc_new(core::mem::size_of::<FlagObj>()) as *mut FlagObj;
+    let p = gc_new(core::mem::size_of::<FlagObj>(), true) as *mut FlagObj;
     if p.is_null() {
         return Status::NoMemory;
     }
-    let mut wake: c_int = -1;
-    // SAFETY: `wake` is a writable local.
-    let errno = unsafe { irqio_port_wake_open(&mut wake) };
     // SAFETY: p is a fresh, suitably aligned heap block of the right size; a flag whose
     // wake could not be opened is still a valid object (handle -1) for the finaliser.
     unsafe {
         p.write(FlagObj {
             base: mp_obj_base_t { type_ },
             flag: Flag::new(),
-            wake: Cell::new(if errno == 0 { wake } else { -1 }),
+            wake: WakeHandle::closed(),
             last: Cell::new(Wake {
                 count: 0,
                 first_at: 0,
             }),
             woken: Cell::new(false),
         });
-        if errno != 0 {
+        if let Err(errno) = (*p).wake.open() {
             *err = errno;
             return Status::OsError;
         }
@@ -104,8 +88,7 @@ pub unsafe extern "C" fn irqio_flag_set(obj: mp_obj_t) -> bool {
         return false;
     };
     if f.flag.set(ticks_us()) {
-        // SAFETY: the handle was opened with the object; raising is ISR-safe.
-        unsafe { irqio_port_wake_raise(f.wake.get()) };
+        f.wake.raise();
     }
     true
 }
@@ -119,8 +102,7 @@ pub unsafe extern "C" fn irqio_flag_clear(obj: mp_obj_t) {
     // SAFETY: forwarded caller contract.
     if let Some(f) = unsafe { as_flag(obj) } {
         f.flag.clear();
-        // SAFETY: the handle was opened with the object.
-        unsafe { irqio_port_wake_drain(f.wake.get()) };
+        f.wake.drain();
     }
 }
 
@@ -146,8 +128,7 @@ pub unsafe extern "C" fn irqio_flag_take(obj: mp_obj_t) -> bool {
     // Drain first, then take: a set() after the drain either lands in this take or
     // raises the handle again, so no wake-up is lost; a stale raise only costs one
     // spurious poll, after which the waiter drains and waits again.
-    // SAFETY: the handle was opened with the object.
-    unsafe { irqio_port_wake_drain(f.wake.get()) };
+    f.wake.drain();
     match f.flag.take() {
         Some(w) => {
             f.last.set(w);
@@ -211,7 +192,9 @@ pub unsafe extern "C" fn irqio_flag_ioctl(
                 0
             }
         }
-        sys::MP_STREAM_GET_FILENO if f.wake.get() >= 0 => f.wake.get() as usize,
+        sys::MP_STREAM_GET_FILENO if f.wake.fileno().is_some() => {
+            f.wake.fileno().map_or(usize::MAX, |fd| fd as usize)
+        }
         _ => {
             // SAFETY: caller guarantees `err` is writable.
             unsafe { *err = sys::MP_EINVAL as c_int };
@@ -228,10 +211,6 @@ pub unsafe extern "C" fn irqio_flag_ioctl(
 pub unsafe extern "C" fn irqio_flag_del(obj: mp_obj_t) {
     // SAFETY: forwarded caller contract.
     if let Some(f) = unsafe { as_flag(obj) } {
-        let wake = f.wake.replace(-1);
-        if wake >= 0 {
-            // SAFETY: the handle was opened with the object and is closed once.
-            unsafe { irqio_port_wake_close(wake) };
-        }
+        f.wake.close();
     }
 }

@@ -6,6 +6,7 @@
 #include "irqio.h"
 
 extern const mp_obj_type_t irqio_type_ThreadSafeFlag;
+extern const mp_obj_type_t irqio_type_RingIO;
 
 // Raises the exception for a status other than IRQIO_STATUS_OK; `err` is the
 // errno for IRQIO_STATUS_OS_ERROR.

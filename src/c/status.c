@@ -10,6 +10,14 @@ void irqio_check(irqio_status status, int err) {
             mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("irqio: heap full or locked"));
         case IRQIO_STATUS_OS_ERROR:
             mp_raise_OSError(err);
+        case IRQIO_STATUS_BAD_SIZE:
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: size out of range (must be at least 1 and fit the heap)"));
+        case IRQIO_STATUS_BUFFER_TOO_SMALL:
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: buffer too small (RingIO(buffer) holds len(buffer) - 1 bytes)"));
+        case IRQIO_STATUS_BUFFER_RESIZED:
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: the buffer under this RingIO was resized; it must keep its size"));
+        case IRQIO_STATUS_BAD_POLICY:
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be TRUNCATE, REJECT or OVERWRITE"));
     }
     mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("irqio: unknown status"));
 }

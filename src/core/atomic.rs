@@ -5,4 +5,4 @@
 //! RV32IMC), builds read-modify-write operations from critical sections. The critical
 //! section there is MicroPython's atomic section (see `binding::critical`), so it holds
 //! off interrupts and, on dual-core rp2, the other core.
-pub use portable_atomic::{AtomicU32, AtomicUsize, Ordering};
+pub use portable_atomic::{fence, AtomicBool, AtomicI32, AtomicU32, AtomicUsize, Ordering};

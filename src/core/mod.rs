@@ -4,3 +4,4 @@
 //! other core as each documents, and is tested on the host with `cargo test`.
 pub mod atomic;
 pub mod flag;
+pub mod ring;

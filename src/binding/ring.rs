@@ -1,0 +1,372 @@
+//! `irqio.RingIO`: the core [`Ring`] as a MicroPython stream, plus the port's wake.
+//!
+//! `irqio_ring_write` and `irqio_ring_any` are the C API for drivers (ISR-safe,
+//! allocation-free, non-raising). The stream functions serve the C shim
+//! (`src/c/ring.c`), which plugs them into `mp_stream_p_t`.
+//!
+//! Wake protocol (what keeps `poll()` honest on unix): the handle is readable whenever
+//! the consumer can make progress (data visible, or closed). The consumer drains it
+//! only when it finds the ring empty, then arms the ring and re-checks; the next
+//! write that publishes onto an armed ring raises it again.
+use core::ffi::c_int;
+
+use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
+use super::wake::WakeHandle;
+use super::{downcast, gc_new, Status};
+use crate::core::ring::{Overflow, Ring, MAX_CAPACITY};
+
+extern "C" {
+    /// The type object, defined by the C shim.
+    static irqio_type_RingIO: mp_obj_type_t;
+}
+
+/// The object's layout on the MicroPython heap.
+#[repr(C)]
+pub struct RingObj {
+    base: mp_obj_base_t,
+    ring: Ring,
+    wake: WakeHandle,
+    /// The caller's buffer object when the ring lives in one (null otherwise): kept
+    /// referenced here so the collector cannot free the storage under the ring.
+    user_buffer: mp_obj_t,
+    /// Start and length of the storage as first seen, to detect a resized buffer.
+    storage: *mut u8,
+    storage_len: usize,
+}
+
+/// # Safety
+/// `obj` must be a valid MicroPython object handle.
+unsafe fn as_ring<'a>(obj: mp_obj_t) -> Option<&'a RingObj> {
+    // SAFETY: forwarded caller contract; rings are laid out as RingObj.
+    unsafe { downcast(obj, &raw const irqio_type_RingIO) }
+}
+
+fn overflow_from(code: u8) -> Option<Overflow> {
+    match code {
+        0 => Some(Overflow::Truncate),
+        1 => Some(Overflow::Reject),
+        2 => Some(Overflow::Overwrite),
+        _ => None,
+    }
+}
+
+/// The writable buffer behind `obj`, if it has one.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle.
+unsafe fn writable_buffer(obj: mp_obj_t) -> Option<(*mut u8, usize)> {
+    let mut info = sys::mp_buffer_info_t {
+        buf: core::ptr::null_mut(),
+        len: 0,
+        typecode: 0,
+    };
+    // SAFETY: mp_get_buffer does not raise (unlike mp_get_buffer_raise); `info` is a
+    // writable local.
+    let ok = unsafe { sys::mp_get_buffer(obj, &mut info, sys::MP_BUFFER_RW as sys::mp_uint_t) };
+    ok.then_some((info.buf as *mut u8, info.len))
+}
+
+/// Creates a ring (the C shim's `make_new`).
+///
+/// With `buffer` null, allocates `size` bytes of storage. Otherwise the ring lives in
+/// `buffer`'s writable storage and holds `len(buffer) - 1` bytes, the capacity
+/// `micropython.RingIO` gives the same buffer. `overflow`: 0 truncate, 1 reject,
+/// 2 overwrite.
+///
+/// # Safety
+/// `type_` must be `irqio_type_RingIO`; `buffer` null or a valid object handle;
+/// `out` and `err` writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_new(
+    type_: *const mp_obj_type_t,
+    size: isize,
+    buffer: mp_obj_t,
+    overflow: u8,
+    out: *mut mp_obj_t,
+    err: *mut c_int,
+) -> Status {
+    let Some(overflow) = overflow_from(overflow) else {
+        return Status::BadPolicy;
+    };
+    let (storage, storage_len, capacity) = if buffer.is_null() {
+        if size < 1 || size as usize > MAX_CAPACITY {
+            return Status::BadSize;
+        }
+        let size = size as usize;
+        let storage = gc_new(size, false) as *mut u8;
+        if storage.is_null() {
+            return Status::NoMemory;
+        }
+        (storage, size, size)
+    } else {
+        // SAFETY: caller guarantees a valid handle.
+        let Some((storage, len)) = (unsafe { writable_buffer(buffer) }) else {
+            return Status::BadSize;
+        };
+        if len < 2 {
+            return Status::BufferTooSmall;
+        }
+        if len - 1 > MAX_CAPACITY {
+            return Status::BadSize;
+        }
+        (storage, len, len - 1)
+    };
+    let p = gc_new(core::mem::size_of::<RingObj>(), true) as *mut RingObj;
+    if p.is_null() {
+        return Status::NoMemory;
+    }
+    // SAFETY: p is a fresh heap block of RingObj's size and alignment; `storage` is
+    // `capacity` writable bytes, kept alive by the pointers in the object (the
+    // collector scans it) for the object's lifetime.
+    unsafe {
+        p.write(RingObj {
+            base: mp_obj_base_t { type_ },
+            ring: Ring::new(storage, capacity, overflow),
+            wake: WakeHandle::closed(),
+            user_buffer: buffer,
+            storage,
+            storage_len,
+        });
+        if let Err(errno) = (*p).wake.open() {
+            *err = errno;
+            return Status::OsError;
+        }
+        *out = p as mp_obj_t;
+    }
+    Status::Ok
+}
+
+/// Checks that a caller's buffer under the ring still has the storage the ring was
+/// built on (a bytearray that grew has moved). Cheap; the shim calls it before each
+/// Python-level operation.
+///
+/// # Safety
+/// `obj` must be an `irqio.RingIO`.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_check(obj: mp_obj_t) -> Status {
+    // SAFETY: forwarded caller contract.
+    let Some(r) = (unsafe { as_ring(obj) }) else {
+        return Status::BadSize;
+    };
+    if r.user_buffer.is_null() {
+        return Status::Ok;
+    }
+    // SAFETY: the buffer object is kept alive by this ring.
+    match unsafe { writable_buffer(r.user_buffer) } {
+        Some((storage, len)) if storage == r.storage && len == r.storage_len => Status::Ok,
+        _ => Status::BufferResized,
+    }
+}
+
+/// Writes `len` bytes from `data` under the ring's overflow policy and wakes the
+/// loop if a reader waits. **ISR-safe**: callable from hard interrupt handlers, other
+/// threads, the other core and POSIX signal handlers; allocates nothing, never
+/// blocks, never raises. Returns the bytes stored; the rest are counted in `dropped`.
+/// Returns 0 (and drops nothing) if `obj` is not an `irqio.RingIO`.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle that stays alive during the call;
+/// `data` must be readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_write(obj: mp_obj_t, data: *const u8, len: usize) -> usize {
+    // SAFETY: forwarded caller contract.
+    let Some(r) = (unsafe { as_ring(obj) }) else {
+        return 0;
+    };
+    let data = if len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: caller guarantees `len` readable bytes at `data`.
+        unsafe { core::slice::from_raw_parts(data, len) }
+    };
+    let written = r.ring.write(data);
+    if written.wake {
+        r.wake.raise();
+    }
+    written.stored
+}
+
+/// Bytes ready to read. **ISR-safe**. 0 if `obj` is not an `irqio.RingIO`.
+///
+/// # Safety
+/// `obj` must be a valid MicroPython object handle.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_any(obj: mp_obj_t) -> usize {
+    // SAFETY: forwarded caller contract.
+    unsafe { as_ring(obj) }.map_or(0, |r| r.ring.available())
+}
+
+/// The stream `write`: like [`irqio_ring_write`], but a closed ring is an error
+/// (`EPIPE`) so Python writers find out. A full ring stores 0 bytes and returns 0,
+/// as `micropython.RingIO` does.
+///
+/// # Safety
+/// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_stream_write(
+    obj: mp_obj_t,
+    data: *const u8,
+    len: usize,
+    err: *mut c_int,
+) -> usize {
+    // SAFETY: forwarded caller contract.
+    let closed = unsafe { as_ring(obj) }.is_none_or(|r| r.ring.is_closed());
+    // SAFETY: forwarded caller contract.
+    let stored = unsafe { irqio_ring_write(obj, data, len) };
+    if closed {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EPIPE as c_int };
+        return usize::MAX;
+    }
+    stored
+}
+
+/// The stream `read`: bytes read, 0 at end of stream (closed and drained), or
+/// `MP_STREAM_ERROR` with `EAGAIN` when the ring is empty but open.
+///
+/// # Safety
+/// `obj` must be an `irqio.RingIO`; `out` writable for `len` bytes; `err` writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_stream_read(
+    obj: mp_obj_t,
+    out: *mut u8,
+    len: usize,
+    err: *mut c_int,
+) -> usize {
+    // SAFETY: forwarded caller contract.
+    let Some(r) = (unsafe { as_ring(obj) }) else {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EINVAL as c_int };
+        return usize::MAX;
+    };
+    if len == 0 {
+        return 0;
+    }
+    // SAFETY: caller guarantees `len` writable bytes at `out`.
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
+    let n = r.ring.read(out);
+    if r.ring.available() == 0 && !r.ring.is_closed() {
+        // Found empty: stop the handle reading as ready, then ask for a wake-up. If data
+        // slipped in between, make the handle ready again ourselves.
+        r.wake.drain();
+        if r.ring.arm() {
+            r.wake.raise();
+        }
+    }
+    if n == 0 && !r.ring.is_closed() {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EAGAIN as c_int };
+        return usize::MAX;
+    }
+    // n == 0 here means closed and drained: end of stream.
+    n
+}
+
+/// The stream ioctl. `MP_STREAM_POLL` never fails (the poller must not see an
+/// exception); `MP_STREAM_GET_FILENO` offers the wake descriptor while the ring is
+/// not full (a writer waiting for space is then polled through `MP_STREAM_POLL`
+/// instead, since the descriptor only tracks readability).
+///
+/// # Safety
+/// `obj` must be a valid object handle; `err` writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_ioctl(
+    obj: mp_obj_t,
+    request: usize,
+    arg: usize,
+    err: *mut c_int,
+) -> usize {
+    // SAFETY: forwarded caller contract.
+    let Some(r) = (unsafe { as_ring(obj) }) else {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EINVAL as c_int };
+        return usize::MAX;
+    };
+    let closed = r.ring.is_closed();
+    match request as u32 {
+        sys::MP_STREAM_POLL => {
+            let mut ready = 0;
+            if r.ring.available() > 0 || closed {
+                ready |= sys::MP_STREAM_POLL_RD as usize;
+            }
+            if r.ring.free() > 0 || closed {
+                ready |= sys::MP_STREAM_POLL_WR as usize;
+            }
+            ready & arg
+        }
+        sys::MP_STREAM_FLUSH => 0,
+        sys::MP_STREAM_CLOSE => {
+            r.ring.close();
+            r.wake.raise();
+            0
+        }
+        sys::MP_STREAM_GET_FILENO if r.ring.free() > 0 || closed => {
+            r.wake.fileno().map_or(usize::MAX, |fd| fd as usize)
+        }
+        _ => {
+            // SAFETY: caller guarantees `err` is writable.
+            unsafe { *err = sys::MP_EINVAL as c_int };
+            usize::MAX
+        }
+    }
+}
+
+/// Statistics for the shim's attributes.
+#[repr(C)]
+pub struct RingStats {
+    pub capacity: usize,
+    pub available: usize,
+    pub free: usize,
+    pub high_water: usize,
+    pub dropped: usize,
+    pub overflow: u8,
+    pub closed: bool,
+}
+
+/// # Safety
+/// `obj` must be an `irqio.RingIO`; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_stats(obj: mp_obj_t, out: *mut RingStats) {
+    // SAFETY: forwarded caller contract.
+    if let Some(r) = unsafe { as_ring(obj) } {
+        let ring = &r.ring;
+        // SAFETY: caller guarantees `out` is writable.
+        unsafe {
+            out.write(RingStats {
+                capacity: ring.capacity(),
+                available: ring.available(),
+                free: ring.free(),
+                high_water: ring.high_water(),
+                dropped: ring.dropped(),
+                overflow: ring.overflow() as u8,
+                closed: ring.is_closed(),
+            })
+        };
+    }
+}
+
+/// Restarts the dropped count and the high-water mark; returns the bytes dropped
+/// until now. Data in the ring stays.
+///
+/// # Safety
+/// `obj` must be an `irqio.RingIO`.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_reset_stats(obj: mp_obj_t) -> usize {
+    // SAFETY: forwarded caller contract.
+    unsafe { as_ring(obj) }.map_or(0, |r| {
+        r.ring.reset_high_water();
+        r.ring.take_dropped()
+    })
+}
+
+/// Releases the wake handle (the finaliser). Idempotent.
+///
+/// # Safety
+/// `obj` must be an `irqio.RingIO` no producer uses any more.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_del(obj: mp_obj_t) {
+    // SAFETY: forwarded caller contract.
+    if let Some(r) = unsafe { as_ring(obj) } {
+        r.wake.close();
+    }
+}

@@ -1,0 +1,141 @@
+// irqio.RingIO: type table, argument parsing, attributes and the stream protocol.
+// The ring itself lives in Rust (src/binding/ring.rs, src/core/ring.rs).
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "irqio_shim.h"
+
+static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    enum { ARG_source, ARG_overflow };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_overflow, MP_ARG_INT, {.u_int = IRQIO_OVERFLOW_TRUNCATE} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+
+    mp_obj_t source = args[ARG_source].u_obj;
+    mp_obj_t buffer = MP_OBJ_NULL;
+    mp_int_t size = 0;
+    mp_buffer_info_t info;
+    if (mp_get_buffer(source, &info, MP_BUFFER_READ)) {
+        if (!mp_get_buffer(source, &info, MP_BUFFER_WRITE)) {
+            mp_raise_TypeError(MP_ERROR_TEXT("RingIO buffer must be writable (bytearray, array, memoryview)"));
+        }
+        buffer = source;
+    } else {
+        size = mp_obj_get_int(source); // TypeError for anything else, as upstream
+    }
+    mp_int_t overflow = args[ARG_overflow].u_int;
+    if (overflow < 0 || overflow > 255) {
+        irqio_check(IRQIO_STATUS_BAD_POLICY, 0);
+    }
+    mp_obj_t self = MP_OBJ_NULL;
+    int err = 0;
+    irqio_check(irqio_ring_new(type, size, buffer, (uint8_t)overflow, &self, &err), err);
+    return self;
+}
+
+// Before each Python-level operation: a bytearray under the ring must not have
+// been resized (it would have moved).
+static inline void ring_check(mp_obj_t self_in) {
+    irqio_status status = irqio_ring_check(self_in);
+    if (status != IRQIO_STATUS_OK) {
+        irqio_check(status, 0);
+    }
+}
+
+static mp_uint_t ring_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    ring_check(self_in);
+    return irqio_ring_stream_read(self_in, buf, size, errcode);
+}
+
+static mp_uint_t ring_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
+    ring_check(self_in);
+    return irqio_ring_stream_write(self_in, buf, size, errcode);
+}
+
+static mp_uint_t ring_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    return irqio_ring_ioctl(self_in, request, arg, errcode);
+}
+
+static mp_obj_t ring_any(mp_obj_t self_in) {
+    ring_check(self_in);
+    return mp_obj_new_int_from_uint(irqio_ring_any(self_in));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ring_any_obj, ring_any);
+
+static mp_obj_t ring_free(mp_obj_t self_in) {
+    ring_check(self_in);
+    irqio_ring_stats_t stats;
+    irqio_ring_stats(self_in, &stats);
+    return mp_obj_new_int_from_uint(stats.free);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ring_free_obj, ring_free);
+
+static mp_obj_t ring_reset_stats(mp_obj_t self_in) {
+    return mp_obj_new_int_from_uint(irqio_ring_reset_stats(self_in));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ring_reset_stats_obj, ring_reset_stats);
+
+static mp_obj_t ring_del(mp_obj_t self_in) {
+    irqio_ring_del(self_in);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ring_del_obj, ring_del);
+
+// Read-only attributes: capacity, dropped, high_water, overflow, closed.
+static void ring_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    if (dest[0] != MP_OBJ_NULL) {
+        dest[1] = MP_OBJ_SENTINEL; // stores and deletes: fall through (and fail)
+        return;
+    }
+    irqio_ring_stats_t stats;
+    irqio_ring_stats(self_in, &stats);
+    if (attr == MP_QSTR_capacity) {
+        dest[0] = mp_obj_new_int_from_uint(stats.capacity);
+    } else if (attr == MP_QSTR_dropped) {
+        dest[0] = mp_obj_new_int_from_uint(stats.dropped);
+    } else if (attr == MP_QSTR_high_water) {
+        dest[0] = mp_obj_new_int_from_uint(stats.high_water);
+    } else if (attr == MP_QSTR_overflow) {
+        dest[0] = MP_OBJ_NEW_SMALL_INT(stats.overflow);
+    } else if (attr == MP_QSTR_closed) {
+        dest[0] = mp_obj_new_bool(stats.closed);
+    } else {
+        dest[1] = MP_OBJ_SENTINEL; // methods: continue in locals_dict
+    }
+}
+
+static const mp_stream_p_t ring_stream_p = {
+    .read = ring_read,
+    .write = ring_write,
+    .ioctl = ring_ioctl,
+    .is_text = false,
+};
+
+static const mp_rom_map_elem_t ring_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_any), MP_ROM_PTR(&ring_any_obj) },
+    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&ring_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&mp_stream_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&mp_stream_unbuffered_readline_obj) },
+    { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mp_stream_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&mp_stream_ioctl_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reset_stats), MP_ROM_PTR(&ring_reset_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&ring_del_obj) },
+    { MP_ROM_QSTR(MP_QSTR_TRUNCATE), MP_ROM_INT(IRQIO_OVERFLOW_TRUNCATE) },
+    { MP_ROM_QSTR(MP_QSTR_REJECT), MP_ROM_INT(IRQIO_OVERFLOW_REJECT) },
+    { MP_ROM_QSTR(MP_QSTR_OVERWRITE), MP_ROM_INT(IRQIO_OVERFLOW_OVERWRITE) },
+};
+static MP_DEFINE_CONST_DICT(ring_locals_dict, ring_locals_dict_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    irqio_type_RingIO,
+    MP_QSTR_RingIO,
+    MP_TYPE_FLAG_NONE,
+    make_new, ring_make_new,
+    attr, ring_attr,
+    protocol, &ring_stream_p,
+    locals_dict, &ring_locals_dict
+    );
