@@ -169,9 +169,18 @@ size_t irqio_ring_write(mp_obj_t obj, const uint8_t *data, size_t len);
 // `obj` must be a valid MicroPython object handle.
 size_t irqio_ring_any(mp_obj_t obj);
 
-// The stream `write`: like [`irqio_ring_write`], but a closed ring is an error
-// (`EPIPE`) so Python writers find out. A full ring stores 0 bytes and returns 0,
-// as `micropython.RingIO` does.
+// Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
+// counted as dropped), except that a closed ring is an error (`EPIPE`) so Python
+// writers find out. A full ring stores 0 bytes and returns 0, as
+// `micropython.RingIO` does. Allocation-free, so usable from hard IRQ handlers.
+//
+// # Safety
+// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
+size_t irqio_ring_py_write(mp_obj_t obj, const uint8_t *data, size_t len, int *err);
+
+// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
+// what was not stored: bytes not stored are not counted as dropped (the caller sees
+// them in the return value). Closed: `EPIPE`.
 //
 // # Safety
 // `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.

@@ -16,32 +16,69 @@
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t irqio_sim_target);
 
+#define SIM_RECORD_MAX 64
+
 static volatile sig_atomic_t sim_running;
 static volatile uint32_t sim_fired;
+static size_t sim_record_size;
 static timer_t sim_timer;
 static struct sigaction sim_old_action;
 
-static void sim_handler(int signo) {
-    (void)signo;
-    if (sim_running) {
-        irqio_flag_set(MP_STATE_VM(irqio_sim_target));
-        sim_fired++;
+// The record a ring producer writes for firing `seq`: a 0xA5 marker, the sequence
+// number (little-endian u32), then bytes derived from it, so a reader can tell a
+// split or corrupted record from a whole one (see tests/test_ringio.py).
+static void sim_make_record(uint8_t *rec, size_t size, uint32_t seq) {
+    rec[0] = 0xA5;
+    for (size_t i = 0; i < 4; i++) {
+        rec[1 + i] = (uint8_t)(seq >> (8 * i));
+    }
+    for (size_t i = 5; i < size; i++) {
+        rec[i] = (uint8_t)(seq + i);
     }
 }
 
-// start(target, period_us): fire the handler every period_us microseconds.
-static mp_obj_t sim_start(mp_obj_t target, mp_obj_t period_in) {
+static void sim_handler(int signo) {
+    (void)signo;
+    // The kernel may run the handler on two threads at once; an interrupt line does
+    // not nest with itself, so a firing that finds the handler busy is coalesced
+    // into it (not counted), as a pending IRQ would be.
+    static volatile uint8_t busy;
+    if (!sim_running || __atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    mp_obj_t target = MP_STATE_VM(irqio_sim_target);
+    if (mp_obj_is_type(target, &irqio_type_RingIO)) {
+        uint8_t rec[SIM_RECORD_MAX];
+        sim_make_record(rec, sim_record_size, sim_fired);
+        irqio_ring_write(target, rec, sim_record_size);
+    } else {
+        irqio_flag_set(target);
+    }
+    sim_fired++;
+    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
+// start(target, period_us, record_size=8): fire the handler every period_us
+// microseconds. A ThreadSafeFlag is set; a RingIO gets one sequence-numbered record
+// of record_size bytes (5..64) per firing.
+static mp_obj_t sim_start(size_t n_args, const mp_obj_t *args) {
+    mp_obj_t target = args[0];
     if (sim_running) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("signal timer already running"));
     }
-    if (!mp_obj_is_type(target, &irqio_type_ThreadSafeFlag)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("target must be an irqio.ThreadSafeFlag"));
+    if (!mp_obj_is_type(target, &irqio_type_ThreadSafeFlag) && !mp_obj_is_type(target, &irqio_type_RingIO)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("target must be an irqio.ThreadSafeFlag or irqio.RingIO"));
     }
-    mp_int_t period_us = mp_obj_get_int(period_in);
+    mp_int_t period_us = mp_obj_get_int(args[1]);
     if (period_us < 10) {
         mp_raise_ValueError(MP_ERROR_TEXT("period_us must be >= 10"));
     }
+    mp_int_t record_size = n_args > 2 ? mp_obj_get_int(args[2]) : 8;
+    if (record_size < 5 || record_size > SIM_RECORD_MAX) {
+        mp_raise_ValueError(MP_ERROR_TEXT("record_size must be 5..64"));
+    }
     MP_STATE_VM(irqio_sim_target) = target;
+    sim_record_size = (size_t)record_size;
     sim_fired = 0;
 
     struct sigaction sa;
@@ -67,7 +104,7 @@ static mp_obj_t sim_start(mp_obj_t target, mp_obj_t period_in) {
     timer_settime(sim_timer, 0, &its, NULL);
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_2(sim_start_obj, sim_start);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(sim_start_obj, 2, 3, sim_start);
 
 // stop() -> number of times the handler fed the target.
 static mp_obj_t sim_stop(void) {

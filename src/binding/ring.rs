@@ -179,7 +179,7 @@ pub unsafe extern "C" fn irqio_ring_write(obj: mp_obj_t, data: *const u8, len: u
         // SAFETY: caller guarantees `len` readable bytes at `data`.
         unsafe { core::slice::from_raw_parts(data, len) }
     };
-    let written = r.ring.write(data);
+    let written = r.ring.write_or_drop(data);
     if written.wake {
         r.wake.raise();
     }
@@ -196,14 +196,15 @@ pub unsafe extern "C" fn irqio_ring_any(obj: mp_obj_t) -> usize {
     unsafe { as_ring(obj) }.map_or(0, |r| r.ring.available())
 }
 
-/// The stream `write`: like [`irqio_ring_write`], but a closed ring is an error
-/// (`EPIPE`) so Python writers find out. A full ring stores 0 bytes and returns 0,
-/// as `micropython.RingIO` does.
+/// Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
+/// counted as dropped), except that a closed ring is an error (`EPIPE`) so Python
+/// writers find out. A full ring stores 0 bytes and returns 0, as
+/// `micropython.RingIO` does. Allocation-free, so usable from hard IRQ handlers.
 ///
 /// # Safety
 /// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
 #[no_mangle]
-pub unsafe extern "C" fn irqio_ring_stream_write(
+pub unsafe extern "C" fn irqio_ring_py_write(
     obj: mp_obj_t,
     data: *const u8,
     len: usize,
@@ -219,6 +220,43 @@ pub unsafe extern "C" fn irqio_ring_stream_write(
         return usize::MAX;
     }
     stored
+}
+
+/// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
+/// what was not stored: bytes not stored are not counted as dropped (the caller sees
+/// them in the return value). Closed: `EPIPE`.
+///
+/// # Safety
+/// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_ring_stream_write(
+    obj: mp_obj_t,
+    data: *const u8,
+    len: usize,
+    err: *mut c_int,
+) -> usize {
+    // SAFETY: forwarded caller contract.
+    let Some(r) = (unsafe { as_ring(obj) }) else {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EINVAL as c_int };
+        return usize::MAX;
+    };
+    if r.ring.is_closed() {
+        // SAFETY: caller guarantees `err` is writable.
+        unsafe { *err = sys::MP_EPIPE as c_int };
+        return usize::MAX;
+    }
+    let data = if len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: caller guarantees `len` readable bytes at `data`.
+        unsafe { core::slice::from_raw_parts(data, len) }
+    };
+    let written = r.ring.write(data);
+    if written.wake {
+        r.wake.raise();
+    }
+    written.stored
 }
 
 /// The stream `read`: bytes read, 0 at end of stream (closed and drained), or

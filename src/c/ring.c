@@ -54,6 +54,29 @@ static mp_uint_t ring_write(mp_obj_t self_in, const void *buf, mp_uint_t size, i
     return irqio_ring_stream_write(self_in, buf, size, errcode);
 }
 
+// write(buf[, max_len]) / write(buf, off, max_len), as the stream write method, but
+// one attempt: what does not fit is dropped and counted, not retried.
+static mp_obj_t ring_write_method(size_t n_args, const mp_obj_t *args) {
+    ring_check(args[0]);
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(args[1], &info, MP_BUFFER_READ);
+    size_t max_len = (size_t)-1;
+    size_t off = 0;
+    if (n_args == 3) {
+        max_len = mp_obj_get_int_truncated(args[2]);
+    } else if (n_args == 4) {
+        off = MIN((size_t)mp_obj_get_int_truncated(args[2]), info.len);
+        max_len = mp_obj_get_int_truncated(args[3]);
+    }
+    int err = 0;
+    size_t stored = irqio_ring_py_write(args[0], (const uint8_t *)info.buf + off, MIN(info.len - off, max_len), &err);
+    if (stored == MP_STREAM_ERROR) {
+        mp_raise_OSError(err);
+    }
+    return mp_obj_new_int_from_uint(stored);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ring_write_obj, 2, 4, ring_write_method);
+
 static mp_uint_t ring_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
     return irqio_ring_ioctl(self_in, request, arg, errcode);
 }
@@ -119,7 +142,7 @@ static const mp_rom_map_elem_t ring_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&mp_stream_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&mp_stream_unbuffered_readline_obj) },
-    { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&ring_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mp_stream_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&mp_stream_ioctl_obj) },
     { MP_ROM_QSTR(MP_QSTR_reset_stats), MP_ROM_PTR(&ring_reset_stats_obj) },

@@ -39,7 +39,8 @@ pub const MAX_CAPACITY: usize = usize::MAX >> (IN_FLIGHT_BITS + 1);
 /// Outcome of a [`Ring::write`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Written {
-    /// Bytes stored.
+    /// Bytes of the caller's data consumed: stored, or (with [`Overflow::Overwrite`])
+    /// overwritten at once because more than the capacity was given.
     pub stored: usize,
     /// The ring went from empty to non-empty for a consumer that asked to be woken:
     /// the caller raises the port's wake-up.
@@ -182,33 +183,54 @@ impl Ring {
         true
     }
 
-    fn count_dropped(&self, n: usize) {
+    /// Adds `n` bytes to the dropped count.
+    pub fn count_dropped(&self, n: usize) {
         if n != 0 {
             self.dropped.fetch_add(n, Ordering::Relaxed);
         }
     }
 
+    /// [`Ring::write`], counting what it did not store as dropped: for writers that do
+    /// not retry (interrupt handlers, drivers, Python's `write()`).
+    pub fn write_or_drop(&self, data: &[u8]) -> Written {
+        let written = self.write(data);
+        self.count_dropped(data.len() - written.stored);
+        written
+    }
+
     /// Stores `data` according to the overflow policy. Never blocks, never allocates.
+    /// Bytes it does not store are the caller's to retry or count (see
+    /// [`Ring::write_or_drop`]); bytes an overwrite discards are counted here.
     pub fn write(&self, data: &[u8]) -> Written {
         let none = Written {
             stored: 0,
             wake: false,
         };
         if self.closed.load(Ordering::Acquire) {
-            self.count_dropped(data.len());
             return none;
         }
         if data.is_empty() {
             return none;
         }
+        // Only the newest `capacity` bytes can survive an overwrite; the rest are
+        // overwritten at once (counted as dropped, reported as consumed).
+        let skipped = match self.overflow {
+            Overflow::Overwrite => data.len().saturating_sub(self.capacity),
+            _ => 0,
+        };
+        self.count_dropped(skipped);
+        let data = &data[skipped..];
+        let refused = Written {
+            stored: skipped,
+            wake: false,
+        };
         let mut r = self.reserve.load(Ordering::Acquire);
         let (head, len) = loop {
             let head = r >> IN_FLIGHT_BITS;
             let in_flight = r & IN_FLIGHT_MASK;
             if in_flight == IN_FLIGHT_MASK {
                 // More nested writers than the count can hold: refuse rather than wait.
-                self.count_dropped(data.len());
-                return none;
+                return refused;
             }
             let read = self.read.load(Ordering::Acquire);
             let Some(used) = self.used(read, head) else {
@@ -221,7 +243,7 @@ impl Ring {
                 Overflow::Reject if data.len() <= free => data.len(),
                 Overflow::Reject => 0,
                 Overflow::Overwrite => {
-                    let len = data.len().min(self.capacity);
+                    let len = data.len();
                     if len > free {
                         // Only written, visible bytes may be discarded: with another write
                         // in flight, the oldest bytes might be its reservation.
@@ -246,8 +268,7 @@ impl Ring {
                 }
             };
             if len == 0 {
-                self.count_dropped(data.len());
-                return none;
+                return refused;
             }
             let next = (self.advance(head, len) << IN_FLIGHT_BITS) | (in_flight + 1);
             match self
@@ -263,7 +284,6 @@ impl Ring {
         };
         // The span [head, head + len) is ours alone until we finish.
         self.copy_in(head, &data[..len]);
-        self.count_dropped(data.len() - len);
         // Finish: the last write in flight makes everything visible (Release pairs with
         // the consumer's Acquire load of `reserve`).
         let before = self.reserve.fetch_sub(1, Ordering::AcqRel);
@@ -275,7 +295,10 @@ impl Ring {
         } else {
             false
         };
-        Written { stored: len, wake }
+        Written {
+            stored: skipped + len,
+            wake,
+        }
     }
 
     fn copy_in(&self, index: usize, data: &[u8]) {
@@ -413,7 +436,7 @@ mod tests {
         let o = ring(5, Overflow::Truncate);
         let r = &o.ring;
         for round in 0..20u8 {
-            assert_eq!(r.write(&[round, round + 1, round + 2]).stored, 3);
+            assert_eq!(r.write_or_drop(&[round, round + 1, round + 2]).stored, 3);
             assert_eq!(r.available(), 3);
             assert_eq!(read_all(r), [round, round + 1, round + 2]);
         }
@@ -424,7 +447,7 @@ mod tests {
     fn full_capacity_is_usable_without_a_spare_byte() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        assert_eq!(r.write(b"abcd").stored, 4);
+        assert_eq!(r.write_or_drop(b"abcd").stored, 4);
         assert_eq!(r.free(), 0);
         assert_eq!(r.available(), 4);
         assert_eq!(read_all(r), b"abcd");
@@ -435,8 +458,8 @@ mod tests {
     fn truncate_stores_what_fits_and_counts_the_rest() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        assert_eq!(r.write(b"abcdef").stored, 4);
-        assert_eq!(r.write(b"g").stored, 0);
+        assert_eq!(r.write_or_drop(b"abcdef").stored, 4);
+        assert_eq!(r.write_or_drop(b"g").stored, 0);
         assert_eq!(r.dropped(), 3);
         assert_eq!(read_all(r), b"abcd");
     }
@@ -445,10 +468,10 @@ mod tests {
     fn reject_is_all_or_nothing() {
         let o = ring(6, Overflow::Reject);
         let r = &o.ring;
-        assert_eq!(r.write(b"abcd").stored, 4);
-        assert_eq!(r.write(b"efg").stored, 0);
+        assert_eq!(r.write_or_drop(b"abcd").stored, 4);
+        assert_eq!(r.write_or_drop(b"efg").stored, 0);
         assert_eq!(r.dropped(), 3);
-        assert_eq!(r.write(b"ef").stored, 2);
+        assert_eq!(r.write_or_drop(b"ef").stored, 2);
         assert_eq!(read_all(r), b"abcdef");
     }
 
@@ -456,20 +479,31 @@ mod tests {
     fn overwrite_keeps_the_newest_bytes() {
         let o = ring(4, Overflow::Overwrite);
         let r = &o.ring;
-        r.write(b"abc");
-        r.write(b"def");
+        r.write_or_drop(b"abc");
+        r.write_or_drop(b"def");
         assert_eq!(r.dropped(), 2);
         assert_eq!(read_all(r), b"cdef");
-        r.write(b"0123456789");
-        assert_eq!(read_all(r), b"0123");
+        r.write_or_drop(b"0123456789");
+        assert_eq!(read_all(r), b"6789");
         assert_eq!(r.dropped(), 2 + 6);
+    }
+
+    #[test]
+    fn plain_write_leaves_refused_bytes_to_the_caller() {
+        let o = ring(4, Overflow::Truncate);
+        let r = &o.ring;
+        assert_eq!(r.write(b"abcdef").stored, 4);
+        assert_eq!(r.dropped(), 0);
+        r.close();
+        assert_eq!(r.write(b"x").stored, 0);
+        assert_eq!(r.dropped(), 0);
     }
 
     #[test]
     fn dropped_resets_without_touching_data() {
         let o = ring(2, Overflow::Truncate);
         let r = &o.ring;
-        r.write(b"xyz");
+        r.write_or_drop(b"xyz");
         assert_eq!(r.take_dropped(), 1);
         assert_eq!(r.dropped(), 0);
         assert_eq!(read_all(r), b"xy");
@@ -479,9 +513,9 @@ mod tests {
     fn high_water_records_the_peak() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        r.write(b"abcde");
+        r.write_or_drop(b"abcde");
         read_all(r);
-        r.write(b"ab");
+        r.write_or_drop(b"ab");
         assert_eq!(r.high_water(), 5);
         r.reset_high_water();
         assert_eq!(r.high_water(), 2);
@@ -491,9 +525,9 @@ mod tests {
     fn closed_ring_refuses_and_counts_writes_but_keeps_data() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        r.write(b"ab");
+        r.write_or_drop(b"ab");
         assert!(r.close());
-        assert_eq!(r.write(b"cd").stored, 0);
+        assert_eq!(r.write_or_drop(b"cd").stored, 0);
         assert_eq!(r.dropped(), 2);
         assert_eq!(read_all(r), b"ab");
     }
@@ -502,7 +536,7 @@ mod tests {
     fn a_write_in_flight_hides_everything_until_it_finishes() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        r.write(b"ab");
+        r.write_or_drop(b"ab");
         r.reserve.fetch_add(1, Ordering::AcqRel); // a preempted writer
         assert_eq!(r.available(), 0);
         assert_eq!(read_all(r), b"");
@@ -514,12 +548,12 @@ mod tests {
     fn wake_is_asked_only_by_an_armed_consumer_and_given_once() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        assert!(r.write(b"a").wake, "a new ring is waited on");
-        assert!(!r.write(b"a").wake, "nobody waits");
+        assert!(r.write_or_drop(b"a").wake, "a new ring is waited on");
+        assert!(!r.write_or_drop(b"a").wake, "nobody waits");
         read_all(r);
         assert!(!r.arm());
-        assert!(r.write(b"b").wake);
-        assert!(!r.write(b"c").wake, "one wake per wait");
+        assert!(r.write_or_drop(b"b").wake);
+        assert!(!r.write_or_drop(b"c").wake, "one wake per wait");
         assert!(r.arm(), "data arrived: the consumer must not sleep");
     }
 
@@ -527,7 +561,7 @@ mod tests {
     fn flush_discards_without_counting() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        r.write(b"abc");
+        r.write_or_drop(b"abc");
         assert_eq!(r.flush(), 3);
         assert_eq!(r.available(), 0);
         assert_eq!(r.dropped(), 0);
@@ -548,7 +582,7 @@ mod tests {
                     for seq in 0..RECORDS {
                         let s = seq.to_le_bytes();
                         let rec = [p, s[0], s[1], s[2], s[3], p ^ 0x5a, p ^ 0xa5, 0x7e];
-                        stored += (o.ring.write(&rec).stored == 8) as u32;
+                        stored += (o.ring.write_or_drop(&rec).stored == 8) as u32;
                     }
                     stored
                 })
