@@ -195,7 +195,6 @@ fn bind_micropython(out: &Path) {
         .allowlist_type("mp_int_t")
         .allowlist_function("gc_alloc")
         .allowlist_function("irqio_mp_ticks_us")
-        .allowlist_function("mp_obj_is_obj")
         .allowlist_function("mp_get_buffer")
         .allowlist_type("mp_buffer_info_t")
         .allowlist_var("MP_BUFFER_(READ|WRITE|RW)")

@@ -144,12 +144,10 @@ irqio_status irqio_ring_new(const mp_obj_type_t *type_,
                             mp_obj_t *out,
                             int *err);
 
-// Checks that a caller's buffer under the ring still has the storage the ring was
-// built on (a bytearray that grew has moved). Cheap; the shim calls it before each
-// Python-level operation.
+// [`RingObj::check_storage`] for the shim, before each Python-level operation.
 //
 // # Safety
-// `obj` must be an `irqio.RingIO`.
+// `obj` must be a valid object handle.
 irqio_status irqio_ring_check(mp_obj_t obj);
 
 // Writes `len` bytes from `data` under the ring's overflow policy and wakes the
@@ -170,13 +168,19 @@ size_t irqio_ring_write(mp_obj_t obj, const uint8_t *data, size_t len);
 size_t irqio_ring_any(mp_obj_t obj);
 
 // Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
-// counted as dropped), except that a closed ring is an error (`EPIPE`) so Python
-// writers find out. A full ring stores 0 bytes and returns 0, as
-// `micropython.RingIO` does. Allocation-free, so usable from hard IRQ handlers.
+// counted as dropped), except that it reports problems to the shim: a closed ring
+// (`*status = OsError`, `*err = EPIPE`, so Python writers find out) and a resized
+// buffer. A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
+// Allocation-free, so usable from hard IRQ handlers.
 //
 // # Safety
-// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
-size_t irqio_ring_py_write(mp_obj_t obj, const uint8_t *data, size_t len, int *err);
+// `obj` must be a valid object handle; `data` readable for `len` bytes; `status`
+// and `err` writable.
+size_t irqio_ring_py_write(mp_obj_t obj,
+                           const uint8_t *data,
+                           size_t len,
+                           irqio_status *status,
+                           int *err);
 
 // The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
 // what was not stored: bytes not stored are not counted as dropped (the caller sees

@@ -44,6 +44,17 @@ pub enum Status {
     BadPolicy,
 }
 
+/// `mp_obj_is_obj` for the port's object representation, inline: it is on every
+/// producer call, and bindgen's wrapper for the `static inline` original is a call.
+fn is_heap_object(obj: sys::mp_obj_t) -> bool {
+    let bits = obj as usize as u64;
+    match sys::IRQIO_MP_OBJ_REPR {
+        sys::IRQIO_MP_OBJ_REPR_B => bits & 1 == 0,
+        sys::IRQIO_MP_OBJ_REPR_D => bits & 0xffff_0000_0000_0000 == 0,
+        _ => bits & 3 == 0, // A and C
+    }
+}
+
 /// Resolves `obj` to the object of type `type_` with layout `T`, or `None` if `obj`
 /// is anything else (a small int, a qstr, another type).
 ///
@@ -51,8 +62,7 @@ pub enum Status {
 /// `obj` must be a valid MicroPython object handle; objects of `type_` must have
 /// layout `T` (each binding module passes its own type and struct).
 unsafe fn downcast<'a, T>(obj: sys::mp_obj_t, type_: *const sys::mp_obj_type_t) -> Option<&'a T> {
-    // SAFETY: mp_obj_is_obj only inspects the handle's tag bits.
-    if !unsafe { sys::mp_obj_is_obj(obj) } {
+    if obj.is_null() || !is_heap_object(obj) {
         return None;
     }
     let base = obj as *const sys::mp_obj_base_t;

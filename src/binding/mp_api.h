@@ -11,6 +11,11 @@
 // (bindgen does not expand function-like config macros).
 enum {
     IRQIO_MP_ENABLE_FINALISER = MICROPY_ENABLE_FINALISER,
+    IRQIO_MP_OBJ_REPR = MICROPY_OBJ_REPR,
+    IRQIO_MP_OBJ_REPR_A = MICROPY_OBJ_REPR_A,
+    IRQIO_MP_OBJ_REPR_B = MICROPY_OBJ_REPR_B,
+    IRQIO_MP_OBJ_REPR_C = MICROPY_OBJ_REPR_C,
+    IRQIO_MP_OBJ_REPR_D = MICROPY_OBJ_REPR_D,
 };
 
 // time.ticks_us() as Python sees it: the port's microsecond counter masked to the

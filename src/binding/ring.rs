@@ -136,26 +136,32 @@ pub unsafe extern "C" fn irqio_ring_new(
     Status::Ok
 }
 
-/// Checks that a caller's buffer under the ring still has the storage the ring was
-/// built on (a bytearray that grew has moved). Cheap; the shim calls it before each
-/// Python-level operation.
+impl RingObj {
+    /// Checks that a caller's buffer under the ring still has the storage the ring was
+    /// built on (a bytearray that grew has moved).
+    #[inline]
+    fn check_storage(&self) -> Status {
+        if self.user_buffer.is_null() {
+            return Status::Ok;
+        }
+        // SAFETY: the buffer object is kept alive by this ring.
+        match unsafe { writable_buffer(self.user_buffer) } {
+            Some((storage, len)) if storage == self.storage && len == self.storage_len => {
+                Status::Ok
+            }
+            _ => Status::BufferResized,
+        }
+    }
+}
+
+/// [`RingObj::check_storage`] for the shim, before each Python-level operation.
 ///
 /// # Safety
-/// `obj` must be an `irqio.RingIO`.
+/// `obj` must be a valid object handle.
 #[no_mangle]
 pub unsafe extern "C" fn irqio_ring_check(obj: mp_obj_t) -> Status {
     // SAFETY: forwarded caller contract.
-    let Some(r) = (unsafe { as_ring(obj) }) else {
-        return Status::BadSize;
-    };
-    if r.user_buffer.is_null() {
-        return Status::Ok;
-    }
-    // SAFETY: the buffer object is kept alive by this ring.
-    match unsafe { writable_buffer(r.user_buffer) } {
-        Some((storage, len)) if storage == r.storage && len == r.storage_len => Status::Ok,
-        _ => Status::BufferResized,
-    }
+    unsafe { as_ring(obj) }.map_or(Status::BadSize, RingObj::check_storage)
 }
 
 /// Writes `len` bytes from `data` under the ring's overflow policy and wakes the
@@ -197,29 +203,52 @@ pub unsafe extern "C" fn irqio_ring_any(obj: mp_obj_t) -> usize {
 }
 
 /// Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
-/// counted as dropped), except that a closed ring is an error (`EPIPE`) so Python
-/// writers find out. A full ring stores 0 bytes and returns 0, as
-/// `micropython.RingIO` does. Allocation-free, so usable from hard IRQ handlers.
+/// counted as dropped), except that it reports problems to the shim: a closed ring
+/// (`*status = OsError`, `*err = EPIPE`, so Python writers find out) and a resized
+/// buffer. A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
+/// Allocation-free, so usable from hard IRQ handlers.
 ///
 /// # Safety
-/// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
+/// `obj` must be a valid object handle; `data` readable for `len` bytes; `status`
+/// and `err` writable.
 #[no_mangle]
 pub unsafe extern "C" fn irqio_ring_py_write(
     obj: mp_obj_t,
     data: *const u8,
     len: usize,
+    status: *mut Status,
     err: *mut c_int,
 ) -> usize {
     // SAFETY: forwarded caller contract.
-    let closed = unsafe { as_ring(obj) }.is_none_or(|r| r.ring.is_closed());
-    // SAFETY: forwarded caller contract.
-    let stored = unsafe { irqio_ring_write(obj, data, len) };
-    if closed {
-        // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EPIPE as c_int };
-        return usize::MAX;
+    let Some(r) = (unsafe { as_ring(obj) }) else {
+        // SAFETY: caller guarantees `status` is writable.
+        unsafe { *status = Status::BadSize };
+        return 0;
+    };
+    let checked = r.check_storage();
+    if checked != Status::Ok {
+        // SAFETY: caller guarantees `status` is writable.
+        unsafe { *status = checked };
+        return 0;
     }
-    stored
+    let data = if len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: caller guarantees `len` readable bytes at `data`.
+        unsafe { core::slice::from_raw_parts(data, len) }
+    };
+    let written = r.ring.write_or_drop(data);
+    if written.wake {
+        r.wake.raise();
+    }
+    if r.ring.is_closed() {
+        // SAFETY: caller guarantees `status` and `err` are writable.
+        unsafe {
+            *status = Status::OsError;
+            *err = sys::MP_EPIPE as c_int;
+        }
+    }
+    written.stored
 }
 
 /// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry

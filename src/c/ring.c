@@ -2,6 +2,7 @@
 // The ring itself lives in Rust (src/binding/ring.rs, src/core/ring.rs).
 #include "py/runtime.h"
 #include "py/stream.h"
+#include "py/smallint.h"
 #include "irqio_shim.h"
 
 static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
@@ -57,7 +58,6 @@ static mp_uint_t ring_write(mp_obj_t self_in, const void *buf, mp_uint_t size, i
 // write(buf[, max_len]) / write(buf, off, max_len), as the stream write method, but
 // one attempt: what does not fit is dropped and counted, not retried.
 static mp_obj_t ring_write_method(size_t n_args, const mp_obj_t *args) {
-    ring_check(args[0]);
     mp_buffer_info_t info;
     mp_get_buffer_raise(args[1], &info, MP_BUFFER_READ);
     size_t max_len = (size_t)-1;
@@ -68,12 +68,14 @@ static mp_obj_t ring_write_method(size_t n_args, const mp_obj_t *args) {
         off = MIN((size_t)mp_obj_get_int_truncated(args[2]), info.len);
         max_len = mp_obj_get_int_truncated(args[3]);
     }
+    irqio_status status = IRQIO_STATUS_OK;
     int err = 0;
-    size_t stored = irqio_ring_py_write(args[0], (const uint8_t *)info.buf + off, MIN(info.len - off, max_len), &err);
-    if (stored == MP_STREAM_ERROR) {
-        mp_raise_OSError(err);
+    size_t stored = irqio_ring_py_write(args[0], (const uint8_t *)info.buf + off, MIN(info.len - off, max_len), &status, &err);
+    if (status != IRQIO_STATUS_OK) {
+        irqio_check(status, err);
     }
-    return mp_obj_new_int_from_uint(stored);
+    // Inline small-int path: a call per write is measurable (benchmarks/ringio_write_cost.py).
+    return MP_SMALL_INT_FITS(stored) ? MP_OBJ_NEW_SMALL_INT(stored) : mp_obj_new_int_from_uint(stored);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ring_write_obj, 2, 4, ring_write_method);
 

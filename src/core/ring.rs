@@ -192,15 +192,17 @@ impl Ring {
 
     /// [`Ring::write`], counting what it did not store as dropped: for writers that do
     /// not retry (interrupt handlers, drivers, Python's `write()`).
+    #[inline]
     pub fn write_or_drop(&self, data: &[u8]) -> Written {
         let written = self.write(data);
-        self.count_dropped(data.len() - written.stored);
+        self.count_dropped(data.len().saturating_sub(written.stored));
         written
     }
 
     /// Stores `data` according to the overflow policy. Never blocks, never allocates.
     /// Bytes it does not store are the caller's to retry or count (see
     /// [`Ring::write_or_drop`]); bytes an overwrite discards are counted here.
+    #[inline]
     pub fn write(&self, data: &[u8]) -> Written {
         let none = Written {
             stored: 0,
@@ -214,12 +216,13 @@ impl Ring {
         }
         // Only the newest `capacity` bytes can survive an overwrite; the rest are
         // overwritten at once (counted as dropped, reported as consumed).
-        let skipped = match self.overflow {
-            Overflow::Overwrite => data.len().saturating_sub(self.capacity),
-            _ => 0,
+        let skipped = if data.len() > self.capacity && self.overflow == Overflow::Overwrite {
+            data.len() - self.capacity
+        } else {
+            0
         };
         self.count_dropped(skipped);
-        let data = &data[skipped..];
+        let data = data.get(skipped..).unwrap_or_default();
         let refused = Written {
             stored: skipped,
             wake: false,
@@ -238,32 +241,28 @@ impl Ring {
                 continue;
             };
             let free = self.capacity - used;
-            let len = match self.overflow {
-                Overflow::Truncate => data.len().min(free),
-                Overflow::Reject if data.len() <= free => data.len(),
-                Overflow::Reject => 0,
-                Overflow::Overwrite => {
-                    let len = data.len();
-                    if len > free {
-                        // Only written, visible bytes may be discarded: with another write
-                        // in flight, the oldest bytes might be its reservation.
-                        if in_flight != 0 {
-                            data.len().min(free)
-                        } else {
-                            let discard = len - free;
-                            let next = self.advance(read, discard);
-                            if self
-                                .read
-                                .compare_exchange(read, next, Ordering::AcqRel, Ordering::Acquire)
-                                .is_ok()
-                            {
-                                self.count_dropped(discard);
-                            }
-                            r = self.reserve.load(Ordering::Acquire);
-                            continue;
+            // The common case first: everything fits, whatever the policy.
+            let len = if data.len() <= free {
+                data.len()
+            } else {
+                match self.overflow {
+                    Overflow::Truncate => free,
+                    Overflow::Reject => 0,
+                    // Only written, visible bytes may be discarded: with another write in
+                    // flight, the oldest bytes might be its reservation.
+                    Overflow::Overwrite if in_flight != 0 => free,
+                    Overflow::Overwrite => {
+                        let discard = data.len() - free;
+                        let next = self.advance(read, discard);
+                        if self
+                            .read
+                            .compare_exchange(read, next, Ordering::AcqRel, Ordering::Acquire)
+                            .is_ok()
+                        {
+                            self.count_dropped(discard);
                         }
-                    } else {
-                        len
+                        r = self.reserve.load(Ordering::Acquire);
+                        continue;
                     }
                 }
             };
@@ -276,14 +275,18 @@ impl Ring {
                 .compare_exchange_weak(r, next, Ordering::AcqRel, Ordering::Acquire)
             {
                 Ok(_) => {
-                    self.high_water.fetch_max(used + len, Ordering::Relaxed);
+                    // Load first: a new peak is rare, and fetch_max is a CAS loop where
+                    // the target has no native max.
+                    if used + len > self.high_water.load(Ordering::Relaxed) {
+                        self.high_water.fetch_max(used + len, Ordering::Relaxed);
+                    }
                     break (head, len);
                 }
                 Err(actual) => r = actual,
             }
         };
         // The span [head, head + len) is ours alone until we finish.
-        self.copy_in(head, &data[..len]);
+        self.copy_in(head, data.get(..len).unwrap_or_default());
         // Finish: the last write in flight makes everything visible (Release pairs with
         // the consumer's Acquire load of `reserve`).
         let before = self.reserve.fetch_sub(1, Ordering::AcqRel);
@@ -309,8 +312,10 @@ impl Ring {
         // producer, so no other producer writes it and the consumer does not read it
         // until it is published.
         unsafe {
-            core::ptr::copy_nonoverlapping(data.as_ptr(), self.buf.add(at), first);
-            core::ptr::copy_nonoverlapping(data.as_ptr().add(first), self.buf, data.len() - first);
+            copy_bytes(data.as_ptr(), self.buf.add(at), first);
+            if first < data.len() {
+                copy_bytes(data.as_ptr().add(first), self.buf, data.len() - first);
+            }
         }
     }
 
@@ -348,7 +353,9 @@ impl Ring {
             if n == 0 {
                 return 0;
             }
-            self.copy_out(read, &mut out[..n]);
+            if let Some(out) = out.get_mut(..n) {
+                self.copy_out(read, out);
+            }
             if self
                 .read
                 .compare_exchange(
@@ -400,6 +407,28 @@ impl Ring {
         } else {
             false
         }
+    }
+}
+
+/// `copy_nonoverlapping`, with records of 8 to 16 bytes (the common interrupt
+/// payload) copied inline as two overlapping words instead of through a `memcpy` call.
+///
+/// # Safety
+/// As `core::ptr::copy_nonoverlapping(src, dst, n)`.
+#[inline(always)]
+unsafe fn copy_bytes(src: *const u8, dst: *mut u8, n: usize) {
+    if (8..=16).contains(&n) {
+        // SAFETY: both 8-byte windows, [0, 8) and [n - 8, n), lie inside the n bytes the
+        // caller vouches for; unaligned accesses are allowed by read/write_unaligned.
+        unsafe {
+            let head = src.cast::<u64>().read_unaligned();
+            let tail = src.add(n - 8).cast::<u64>().read_unaligned();
+            dst.cast::<u64>().write_unaligned(head);
+            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+        }
+    } else {
+        // SAFETY: forwarded caller contract.
+        unsafe { core::ptr::copy_nonoverlapping(src, dst, n) }
     }
 }
 
