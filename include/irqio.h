@@ -14,8 +14,6 @@
 #include <stdint.h>
 #include <stddef.h>
 
-
-
 // Outcome of a binding-layer call; the C shim turns each into its exception.
 typedef enum {
   IRQIO_STATUS_OK = 0,
