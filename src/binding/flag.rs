@@ -192,9 +192,14 @@ pub unsafe extern "C" fn irqio_flag_ioctl(
                 0
             }
         }
-        sys::MP_STREAM_GET_FILENO if f.wake.fileno().is_some() => {
-            f.wake.fileno().map_or(usize::MAX, |fd| fd as usize)
-        }
+        sys::MP_STREAM_GET_FILENO => match f.wake.fileno() {
+            Some(fd) => fd as usize,
+            None => {
+                // SAFETY: caller guarantees `err` is writable.
+                unsafe { *err = sys::MP_EINVAL as c_int };
+                usize::MAX
+            }
+        },
         _ => {
             // SAFETY: caller guarantees `err` is writable.
             unsafe { *err = sys::MP_EINVAL as c_int };

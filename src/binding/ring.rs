@@ -136,7 +136,35 @@ pub unsafe extern "C" fn irqio_ring_new(
     Status::Ok
 }
 
+/// `len` bytes at `data` as a slice (a null `data` is fine when `len` is 0).
+///
+/// # Safety
+/// `data` must be readable for `len` bytes for the returned lifetime.
+unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: forwarded caller contract.
+        unsafe { core::slice::from_raw_parts(data, len) }
+    }
+}
+
 impl RingObj {
+    /// Writes and wakes a waiting reader. `counted`: what is not stored is dropped
+    /// (writers that do not retry) rather than left to the caller.
+    #[inline(always)] // folds `counted`; this is every producer's path
+    fn publish(&self, data: &[u8], counted: bool) -> usize {
+        let written = if counted {
+            self.ring.write_or_drop(data)
+        } else {
+            self.ring.write(data)
+        };
+        if written.wake {
+            self.wake.raise();
+        }
+        written.stored
+    }
+
     /// Checks that a caller's buffer under the ring still has the storage the ring was
     /// built on (a bytearray that grew has moved).
     #[inline]
@@ -179,17 +207,8 @@ pub unsafe extern "C" fn irqio_ring_write(obj: mp_obj_t, data: *const u8, len: u
     let Some(r) = (unsafe { as_ring(obj) }) else {
         return 0;
     };
-    let data = if len == 0 {
-        &[][..]
-    } else {
-        // SAFETY: caller guarantees `len` readable bytes at `data`.
-        unsafe { core::slice::from_raw_parts(data, len) }
-    };
-    let written = r.ring.write_or_drop(data);
-    if written.wake {
-        r.wake.raise();
-    }
-    written.stored
+    // SAFETY: caller guarantees `len` readable bytes at `data`.
+    r.publish(unsafe { bytes(data, len) }, true)
 }
 
 /// Bytes ready to read. **ISR-safe**. 0 if `obj` is not an `irqio.RingIO`.
@@ -231,24 +250,18 @@ pub unsafe extern "C" fn irqio_ring_py_write(
         unsafe { *status = checked };
         return 0;
     }
-    let data = if len == 0 {
-        &[][..]
-    } else {
-        // SAFETY: caller guarantees `len` readable bytes at `data`.
-        unsafe { core::slice::from_raw_parts(data, len) }
-    };
-    let written = r.ring.write_or_drop(data);
-    if written.wake {
-        r.wake.raise();
-    }
     if r.ring.is_closed() {
+        // Refused, and counted like any refusal; the Python writer gets EPIPE.
+        r.ring.count_dropped(len);
         // SAFETY: caller guarantees `status` and `err` are writable.
         unsafe {
             *status = Status::OsError;
             *err = sys::MP_EPIPE as c_int;
         }
+        return 0;
     }
-    written.stored
+    // SAFETY: caller guarantees `len` readable bytes at `data`.
+    r.publish(unsafe { bytes(data, len) }, true)
 }
 
 /// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
@@ -275,17 +288,8 @@ pub unsafe extern "C" fn irqio_ring_stream_write(
         unsafe { *err = sys::MP_EPIPE as c_int };
         return usize::MAX;
     }
-    let data = if len == 0 {
-        &[][..]
-    } else {
-        // SAFETY: caller guarantees `len` readable bytes at `data`.
-        unsafe { core::slice::from_raw_parts(data, len) }
-    };
-    let written = r.ring.write(data);
-    if written.wake {
-        r.wake.raise();
-    }
-    written.stored
+    // SAFETY: caller guarantees `len` readable bytes at `data`.
+    r.publish(unsafe { bytes(data, len) }, false)
 }
 
 /// The stream `read`: bytes read, 0 at end of stream (closed and drained), or
@@ -395,21 +399,29 @@ pub struct RingStats {
 #[no_mangle]
 pub unsafe extern "C" fn irqio_ring_stats(obj: mp_obj_t, out: *mut RingStats) {
     // SAFETY: forwarded caller contract.
-    if let Some(r) = unsafe { as_ring(obj) } {
-        let ring = &r.ring;
-        // SAFETY: caller guarantees `out` is writable.
-        unsafe {
-            out.write(RingStats {
-                capacity: ring.capacity(),
-                available: ring.available(),
-                free: ring.free(),
-                high_water: ring.high_water(),
-                dropped: ring.dropped(),
-                overflow: ring.overflow() as u8,
-                closed: ring.is_closed(),
-            })
-        };
-    }
+    let stats = match unsafe { as_ring(obj) } {
+        Some(r) => RingStats {
+            capacity: r.ring.capacity(),
+            available: r.ring.available(),
+            free: r.ring.free(),
+            high_water: r.ring.high_water(),
+            dropped: r.ring.dropped(),
+            overflow: r.ring.overflow() as u8,
+            closed: r.ring.is_closed(),
+        },
+        // Never leave the caller's struct uninitialised.
+        None => RingStats {
+            capacity: 0,
+            available: 0,
+            free: 0,
+            high_water: 0,
+            dropped: 0,
+            overflow: 0,
+            closed: true,
+        },
+    };
+    // SAFETY: caller guarantees `out` is writable.
+    unsafe { out.write(stats) };
 }
 
 /// Restarts the dropped count and the high-water mark; returns the bytes dropped

@@ -176,11 +176,10 @@ impl Ring {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Refuses further writes (they count as dropped); the consumer reads what is left
-    /// and then sees end-of-stream. Returns `true` if the consumer must be woken.
-    pub fn close(&self) -> bool {
+    /// Refuses further writes; the consumer reads what is left and then sees
+    /// end-of-stream (the caller wakes it).
+    pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
-        true
     }
 
     /// Adds `n` bytes to the dropped count.
@@ -222,7 +221,8 @@ impl Ring {
             0
         };
         self.count_dropped(skipped);
-        let data = data.get(skipped..).unwrap_or_default();
+        // SAFETY: `skipped <= data.len()` by construction (0, or len - capacity).
+        let data = unsafe { data.get_unchecked(skipped..) };
         let refused = Written {
             stored: skipped,
             wake: false,
@@ -286,7 +286,8 @@ impl Ring {
             }
         };
         // The span [head, head + len) is ours alone until we finish.
-        self.copy_in(head, data.get(..len).unwrap_or_default());
+        // SAFETY: every policy picks `len <= data.len()`.
+        self.copy_in(head, unsafe { data.get_unchecked(..len) });
         // Finish: the last write in flight makes everything visible (Release pairs with
         // the consumer's Acquire load of `reserve`).
         let before = self.reserve.fetch_sub(1, Ordering::AcqRel);
@@ -361,30 +362,6 @@ impl Ring {
                 .compare_exchange(
                     read,
                     self.advance(read, n),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_ok()
-            {
-                return n;
-            }
-        }
-    }
-
-    /// Discards everything visible; returns how many bytes (not counted as dropped).
-    pub fn flush(&self) -> usize {
-        loop {
-            let read = self.read.load(Ordering::Acquire);
-            let r = self.reserve.load(Ordering::Acquire);
-            let n = self.used(read, r >> IN_FLIGHT_BITS).unwrap_or(0);
-            if r & IN_FLIGHT_MASK != 0 || n == 0 {
-                return 0;
-            }
-            if self
-                .read
-                .compare_exchange(
-                    read,
-                    r >> IN_FLIGHT_BITS,
                     Ordering::AcqRel,
                     Ordering::Acquire,
                 )
@@ -555,7 +532,7 @@ mod tests {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
         r.write_or_drop(b"ab");
-        assert!(r.close());
+        r.close();
         assert_eq!(r.write_or_drop(b"cd").stored, 0);
         assert_eq!(r.dropped(), 2);
         assert_eq!(read_all(r), b"ab");
@@ -584,16 +561,6 @@ mod tests {
         assert!(r.write_or_drop(b"b").wake);
         assert!(!r.write_or_drop(b"c").wake, "one wake per wait");
         assert!(r.arm(), "data arrived: the consumer must not sleep");
-    }
-
-    #[test]
-    fn flush_discards_without_counting() {
-        let o = ring(8, Overflow::Truncate);
-        let r = &o.ring;
-        r.write_or_drop(b"abc");
-        assert_eq!(r.flush(), 3);
-        assert_eq!(r.available(), 0);
-        assert_eq!(r.dropped(), 0);
     }
 
     /// Producers write 8-byte records (producer id, sequence, fill) as fast as they can;
