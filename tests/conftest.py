@@ -83,6 +83,21 @@ class UnixBoard:
         return proc.stdout
 
 
+def exception_of(board, code, setup="import irqio"):
+    """What `code` raises on the board, as "TypeName message" ("no exception" if none)."""
+    out = board.run(
+        f"""
+{setup}
+try:
+    {code}
+    print("no exception")
+except Exception as e:
+    print(type(e).__name__, e)
+"""
+    )
+    return out.rstrip("\n")
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--board",

@@ -3,7 +3,7 @@ silently, and wakes its reader."""
 
 import pytest
 
-from conftest import micropython_dir
+from conftest import exception_of, micropython_dir
 
 
 def upstream_test(name):
@@ -70,16 +70,7 @@ print(r.capacity, r.write(bytes(70000)), r.dropped)
     ],
 )
 def test_bad_input_raises_a_clear_exception(board, code, error, message):
-    out = board.run(
-        f"""
-import irqio
-try:
-    {code}
-    print("no exception")
-except Exception as e:
-    print(type(e).__name__, e)
-"""
-    )
+    out = exception_of(board, code)
     assert out.startswith(error)
     assert message in out
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import MicroPythonError, micropython_dir
+from conftest import MicroPythonError, exception_of, micropython_dir
 
 
 def test_upstream_threadsafeflag_test_passes_unchanged(board):
@@ -315,17 +315,7 @@ asyncio.run(main())
     ],
 )
 def test_bad_input_raises_a_clear_exception(board, code, error):
-    out = board.run(
-        f"""
-import irqio
-try:
-    {code}
-    print("no exception")
-except Exception as e:
-    print(type(e).__name__)
-"""
-    )
-    assert out == f"{error}\n"
+    assert exception_of(board, code).split(" ")[0] == error
 
 
 @pytest.mark.requires("signal")
