@@ -56,6 +56,8 @@ target_sources(usermod_irqio INTERFACE
     ${IRQIO_DIR}/src/c/modirqio.c
     ${IRQIO_DIR}/src/c/flag.c
     ${IRQIO_DIR}/src/c/ring.c
+    ${IRQIO_DIR}/src/c/events.c
+    ${IRQIO_DIR}/src/c/waiter.c
     ${IRQIO_DIR}/src/c/status.c
     ${IRQIO_DIR}/src/c/atomic.c
     ${IRQIO_DIR}/ports/${IRQIO_PORT}/irqio_port.c

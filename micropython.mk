@@ -9,6 +9,8 @@ SRC_USERMOD_C += \
 	$(IRQIO_DIR)/src/c/modirqio.c \
 	$(IRQIO_DIR)/src/c/flag.c \
 	$(IRQIO_DIR)/src/c/ring.c \
+	$(IRQIO_DIR)/src/c/events.c \
+	$(IRQIO_DIR)/src/c/waiter.c \
 	$(IRQIO_DIR)/src/c/status.c \
 	$(IRQIO_DIR)/src/c/atomic.c \
 	$(wildcard $(IRQIO_DIR)/ports/$(IRQIO_PORT)/*.c)

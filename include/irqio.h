@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
+// Bytes per packed record, for C consumers of the packed form.
+#define IRQIO_EVENT_RECORD_SIZE 12
+
 // Outcome of a binding-layer call; the C shim turns each into its exception.
 typedef enum {
   IRQIO_STATUS_OK = 0,
@@ -30,6 +33,18 @@ typedef enum {
   // An unknown overflow policy (`ValueError`).
   IRQIO_STATUS_BAD_POLICY,
 } irqio_status;
+
+// What [`irqio_events_pop`] found.
+typedef enum {
+  // An event, written to `*out`.
+  IRQIO_EVENTS_NEXT_EVENT = 0,
+  // Nothing yet; the consumer is armed for a wake-up.
+  IRQIO_EVENTS_NEXT_EMPTY,
+  // Closed and drained: end of stream.
+  IRQIO_EVENTS_NEXT_END,
+  // A packed read stopped inside a record; finish it with `read` first.
+  IRQIO_EVENTS_NEXT_SPLIT,
+} irqio_events_next;
 
 // What a write does with bytes that do not fit.
 enum irqio_overflow
@@ -52,6 +67,26 @@ typedef uint8_t irqio_overflow;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// One interrupt event (`repr(C)`: the C API hands it to C consumers).
+typedef struct {
+  // Which source posted it.
+  uint16_t tag;
+  // What the source reported (a pin level, a counter, ...).
+  int32_t value;
+  // `time.ticks_us()` when it was posted.
+  uint32_t t_us;
+} irqio_event_t;
+
+// Statistics for the shim's attributes, in events.
+typedef struct {
+  size_t capacity;
+  size_t pending;
+  size_t high_water;
+  size_t dropped;
+  uint8_t overflow;
+  bool closed;
+} irqio_events_stats_t;
+
 // Statistics for the shim's attributes.
 typedef struct {
   size_t capacity;
@@ -66,6 +101,102 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Creates a stream of `capacity` events (the C shim's `make_new`). `overflow`:
+// 0 drop the newest event when full, 1 overwrite the oldest.
+//
+// # Safety
+// `type_` must be `irqio_type_EventStream`; `out` and `err` writable.
+irqio_status irqio_events_new(const mp_obj_type_t *type_,
+                              ptrdiff_t capacity,
+                              uint8_t overflow,
+                              mp_obj_t *out,
+                              int *err);
+
+// Posts one event (`tag`, `value`, timestamped now) and wakes the consumer.
+// **ISR-safe**: callable from hard interrupt handlers, other threads, the other
+// core and POSIX signal handlers; allocates nothing, never blocks, never raises.
+// Returns whether the event was stored; an event not stored (stream full under
+// the drop-newest policy, or closed) is counted in the stream's `dropped`.
+// Returns `false` (and counts nothing) if `obj` is not an `irqio.EventStream`.
+//
+// # Safety
+// `obj` must be a valid MicroPython object handle that stays alive during the call.
+bool irqio_events_post(mp_obj_t obj, uint16_t tag, int32_t value);
+
+// Python's `post()`: as [`irqio_events_post`], but a closed stream is reported
+// (`Status::OsError` with `EPIPE` in `*err`) after counting the event as dropped.
+//
+// # Safety
+// `obj` must be a valid object handle; `status` and `err` writable.
+bool irqio_events_py_post(mp_obj_t obj,
+                          uint16_t tag,
+                          int32_t value,
+                          irqio_status *status,
+                          int *err);
+
+// Creates the native handler for `tag` on `stream`.
+//
+// # Safety
+// `type_` must be `irqio_type_EventHandler`; `stream` an `irqio.EventStream`;
+// `out` writable.
+irqio_status irqio_events_handler_new(const mp_obj_type_t *type_,
+                                      mp_obj_t stream,
+                                      uint16_t tag,
+                                      mp_obj_t *out);
+
+// One firing of a native handler: posts its tag with `level` when the caller read
+// a pin (`has_level`), else with the handler's firing count (0, 1, 2, ...).
+// **ISR-safe**, as [`irqio_events_post`]; a closed stream counts the event as
+// dropped without raising (an interrupt handler has nobody to raise to).
+//
+// # Safety
+// `handler` must be a valid object handle.
+bool irqio_events_handler_fire(mp_obj_t handler, bool has_level, int32_t level);
+
+// The tag a handler posts, or -1 if `handler` is not one.
+//
+// # Safety
+// `handler` must be a valid object handle.
+int irqio_events_handler_tag(mp_obj_t handler);
+
+// The consumer's next event, decoded.
+//
+// # Safety
+// `obj` must be a valid object handle; `out` writable.
+irqio_events_next irqio_events_pop(mp_obj_t obj, irqio_event_t *out);
+
+// The stream `read`: packed records, byte-exact; 0 at end of stream (closed and
+// drained), `MP_STREAM_ERROR` with `EAGAIN` when empty but open.
+//
+// # Safety
+// `obj` must be a valid object handle; `out` writable for `len` bytes; `err` writable.
+size_t irqio_events_stream_read(mp_obj_t obj, uint8_t *out, size_t len, int *err);
+
+// The stream ioctl. `MP_STREAM_POLL` never fails (the poller must not see an
+// exception) and reports readable while events wait or once closed;
+// `MP_STREAM_GET_FILENO` offers the wake descriptor where the port has one.
+//
+// # Safety
+// `obj` must be a valid object handle; `err` writable.
+size_t irqio_events_ioctl(mp_obj_t obj, size_t request, size_t arg, int *err);
+
+// # Safety
+// `obj` must be a valid object handle; `out` writable.
+void irqio_events_stats(mp_obj_t obj, irqio_events_stats_t *out);
+
+// Restarts the dropped count and the high-water mark; returns the events dropped
+// until now. Queued events stay.
+//
+// # Safety
+// `obj` must be a valid object handle.
+size_t irqio_events_reset_stats(mp_obj_t obj);
+
+// Releases the wake handle (the finaliser). Idempotent.
+//
+// # Safety
+// `obj` must be a valid object handle no producer uses any more.
+void irqio_events_del(mp_obj_t obj);
 
 // Creates a flag (used by the C shim's `make_new`).
 //

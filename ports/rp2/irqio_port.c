@@ -10,6 +10,9 @@
 #include "py/mphal.h"
 #include "hardware/sync.h"
 
+#include "extmod/modmachine.h"
+#include "extmod/virtpin.h"
+
 #include "irqio_port.h"
 
 int irqio_port_wake_open(int *handle) {
@@ -28,6 +31,15 @@ void irqio_port_wake_drain(int handle) {
 
 void irqio_port_wake_close(int handle) {
     (void)handle;
+}
+
+bool irqio_port_pin_level(mp_obj_t pin, int *level) {
+    // machine.Pin's pin protocol reads the GPIO input register: no allocation.
+    if (!mp_obj_is_type(pin, &machine_pin_type)) {
+        return false;
+    }
+    *level = mp_virtual_pin_read(pin);
+    return true;
 }
 
 void irqio_port_fatal(const char *msg) {

@@ -8,7 +8,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "extmod/virtpin.h"
 #include "irqio_port.h"
+
+extern const mp_obj_type_t irqio_sim_pin_type;
 
 int irqio_port_wake_open(int *handle) {
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -39,6 +42,16 @@ void irqio_port_wake_drain(int handle) {
 
 void irqio_port_wake_close(int handle) {
     close(handle);
+}
+
+// The unix port has no GPIO: irqio_unix.SimPin (irqio_sim.c) stands in for
+// machine.Pin in tests and examples.
+bool irqio_port_pin_level(mp_obj_t pin, int *level) {
+    if (!mp_obj_is_type(pin, &irqio_sim_pin_type)) {
+        return false;
+    }
+    *level = mp_virtual_pin_read(pin);
+    return true;
 }
 
 void irqio_port_fatal(const char *msg) {

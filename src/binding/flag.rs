@@ -8,7 +8,7 @@ use core::ffi::c_int;
 
 use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
 use super::wake::WakeHandle;
-use super::{downcast, gc_new, ticks_us, Status};
+use super::{downcast, gc_new, stream_error, ticks_us, Status};
 use crate::core::flag::{Flag, Wake};
 
 extern "C" {
@@ -181,8 +181,7 @@ pub unsafe extern "C" fn irqio_flag_ioctl(
     // SAFETY: forwarded caller contract.
     let Some(f) = (unsafe { as_flag(obj) }) else {
         // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EINVAL as c_int };
-        return usize::MAX;
+        return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
     match request as u32 {
         sys::MP_STREAM_POLL => {
@@ -196,14 +195,12 @@ pub unsafe extern "C" fn irqio_flag_ioctl(
             Some(fd) => fd as usize,
             None => {
                 // SAFETY: caller guarantees `err` is writable.
-                unsafe { *err = sys::MP_EINVAL as c_int };
-                usize::MAX
+                unsafe { stream_error(err, sys::MP_EINVAL) }
             }
         },
         _ => {
             // SAFETY: caller guarantees `err` is writable.
-            unsafe { *err = sys::MP_EINVAL as c_int };
-            usize::MAX
+            unsafe { stream_error(err, sys::MP_EINVAL) }
         }
     }
 }

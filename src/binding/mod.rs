@@ -4,6 +4,7 @@
 //! method tables, parses arguments and raises exceptions from the [`Status`] codes
 //! these functions return. Nothing here calls a MicroPython function that can raise,
 //! so no `nlr_jump` ever crosses a Rust frame.
+pub mod events;
 pub mod flag;
 pub mod ring;
 
@@ -74,6 +75,16 @@ unsafe fn downcast<'a, T>(obj: sys::mp_obj_t, type_: *const sys::mp_obj_type_t) 
         }
         Some(&*(obj as *const T))
     }
+}
+
+/// Fails a stream call: `errno` into `*err`, and `MP_STREAM_ERROR` to return.
+///
+/// # Safety
+/// `err` must be writable.
+unsafe fn stream_error(err: *mut ::core::ffi::c_int, errno: u32) -> usize {
+    // SAFETY: forwarded caller contract.
+    unsafe { *err = errno as ::core::ffi::c_int };
+    usize::MAX
 }
 
 /// Allocates `size` bytes on the MicroPython heap, or returns null (heap full or

@@ -12,7 +12,7 @@ use core::ffi::c_int;
 
 use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
 use super::wake::WakeHandle;
-use super::{downcast, gc_new, Status};
+use super::{downcast, gc_new, stream_error, Status};
 use crate::core::ring::{Overflow, Ring, MAX_CAPACITY};
 
 extern "C" {
@@ -280,13 +280,11 @@ pub unsafe extern "C" fn irqio_ring_stream_write(
     // SAFETY: forwarded caller contract.
     let Some(r) = (unsafe { as_ring(obj) }) else {
         // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EINVAL as c_int };
-        return usize::MAX;
+        return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
     if r.ring.is_closed() {
         // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EPIPE as c_int };
-        return usize::MAX;
+        return unsafe { stream_error(err, sys::MP_EPIPE) };
     }
     // SAFETY: caller guarantees `len` readable bytes at `data`.
     r.publish(unsafe { bytes(data, len) }, false)
@@ -307,8 +305,7 @@ pub unsafe extern "C" fn irqio_ring_stream_read(
     // SAFETY: forwarded caller contract.
     let Some(r) = (unsafe { as_ring(obj) }) else {
         // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EINVAL as c_int };
-        return usize::MAX;
+        return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
     if len == 0 {
         return 0;
@@ -317,17 +314,11 @@ pub unsafe extern "C" fn irqio_ring_stream_read(
     let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
     let n = r.ring.read(out);
     if r.ring.available() == 0 && !r.ring.is_closed() {
-        // Found empty: stop the handle reading as ready, then ask for a wake-up. If data
-        // slipped in between, make the handle ready again ourselves.
-        r.wake.drain();
-        if r.ring.arm() {
-            r.wake.raise();
-        }
+        r.wake.rearm(&r.ring);
     }
     if n == 0 && !r.ring.is_closed() {
         // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EAGAIN as c_int };
-        return usize::MAX;
+        return unsafe { stream_error(err, sys::MP_EAGAIN) };
     }
     // n == 0 here means closed and drained: end of stream.
     n
@@ -350,8 +341,7 @@ pub unsafe extern "C" fn irqio_ring_ioctl(
     // SAFETY: forwarded caller contract.
     let Some(r) = (unsafe { as_ring(obj) }) else {
         // SAFETY: caller guarantees `err` is writable.
-        unsafe { *err = sys::MP_EINVAL as c_int };
-        return usize::MAX;
+        return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
     let closed = r.ring.is_closed();
     match request as u32 {
@@ -376,8 +366,7 @@ pub unsafe extern "C" fn irqio_ring_ioctl(
         }
         _ => {
             // SAFETY: caller guarantees `err` is writable.
-            unsafe { *err = sys::MP_EINVAL as c_int };
-            usize::MAX
+            unsafe { stream_error(err, sys::MP_EINVAL) }
         }
     }
 }

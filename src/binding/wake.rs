@@ -5,6 +5,7 @@ use super::port::{
     irqio_port_wake_close, irqio_port_wake_drain, irqio_port_wake_open, irqio_port_wake_raise,
 };
 use crate::core::atomic::{AtomicI32, Ordering};
+use crate::core::ring::Ring;
 
 /// A file descriptor on unix, `-1` on ports that poll through the ioctl. Producers
 /// read it from any context while the finaliser may close it, hence the atomic
@@ -45,6 +46,16 @@ impl WakeHandle {
     pub fn drain(&self) {
         // SAFETY: as in `raise`.
         unsafe { irqio_port_wake_drain(self.0.load(Ordering::Acquire)) }
+    }
+
+    /// The consumer found `ring` empty: stop the handle reading as ready, then ask
+    /// the ring for a wake-up; if data slipped in between, make the handle ready
+    /// again ourselves (the next publish onto an armed ring raises it otherwise).
+    pub fn rearm(&self, ring: &Ring) {
+        self.drain();
+        if ring.arm() {
+            self.raise();
+        }
     }
 
     /// Closes the handle once (finalisers may run more than once).

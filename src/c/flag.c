@@ -38,86 +38,16 @@ static mp_obj_t flag_del(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(flag_del_obj, flag_del);
 
-// --- wait(): a small awaitable ---------------------------------------------------
-//
-// `await flag.wait()` iterates this object: each step either takes the flag (done)
-// or queues the current task on asyncio's IO queue for this flag and yields. It has
-// send/throw/close so asyncio.create_task() and wait_for() accept it as a coroutine.
+// --- wait(): the awaitable (src/c/waiter.c) --------------------------------------
 
-typedef struct _flag_waiter_t {
-    mp_obj_base_t base;
-    mp_obj_t flag;
-} flag_waiter_t;
-
-static mp_obj_t waiter_iternext(mp_obj_t self_in) {
-    flag_waiter_t *self = MP_OBJ_TO_PTR(self_in);
-    if (irqio_flag_take(self->flag)) {
-        return MP_OBJ_STOP_ITERATION;
-    }
-    mp_obj_t core = irqio_asyncio_core();
-    mp_obj_t io_queue = mp_load_attr(core, MP_QSTR__io_queue);
-    // Upstream silently orphans a task when a second one waits on the same flag:
-    // asyncio's IO queue holds one reader per stream. Refuse the second instead.
-    mp_obj_t waiting = mp_load_attr(io_queue, MP_QSTR_map);
-    mp_map_elem_t *entry = mp_map_lookup(mp_obj_dict_get_map(waiting), mp_obj_id(self->flag), MP_MAP_LOOKUP);
-    if (entry != NULL) {
-        size_t len;
-        mp_obj_t *items;
-        mp_obj_get_array(entry->value, &len, &items);
-        if (len > 0 && items[0] != mp_const_none) {
-            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("another task is already waiting on this ThreadSafeFlag"));
-        }
-    }
-    mp_obj_t dest[3];
-    mp_load_method(io_queue, MP_QSTR_queue_read, dest);
-    dest[2] = self->flag;
-    mp_call_method_n_kw(1, 0, dest);
-    return mp_const_none;
+// Done once the flag is taken; the waiter queues the task otherwise.
+static mp_obj_t flag_poll(mp_obj_t flag, uintptr_t mode) {
+    (void)mode;
+    return irqio_flag_take(flag) ? mp_const_none : MP_OBJ_NULL;
 }
-
-static mp_obj_t waiter_send(mp_obj_t self_in, mp_obj_t value) {
-    (void)value;
-    mp_obj_t ret = waiter_iternext(self_in);
-    if (ret == MP_OBJ_STOP_ITERATION) {
-        mp_raise_StopIteration(mp_const_none);
-    }
-    return ret;
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(waiter_send_obj, waiter_send);
-
-// throw(exc): a cancelled waiter has nothing to undo (asyncio already removed the
-// task from its IO queue), so the exception just propagates.
-static mp_obj_t waiter_throw(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    nlr_raise(mp_make_raise_obj(args[1]));
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(waiter_throw_obj, 2, 4, waiter_throw);
-
-static mp_obj_t waiter_close(mp_obj_t self_in) {
-    (void)self_in;
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(waiter_close_obj, waiter_close);
-
-static const mp_rom_map_elem_t waiter_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&waiter_send_obj) },
-    { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&waiter_throw_obj) },
-    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&waiter_close_obj) },
-};
-static MP_DEFINE_CONST_DICT(waiter_locals_dict, waiter_locals_dict_table);
-
-static MP_DEFINE_CONST_OBJ_TYPE(
-    flag_waiter_type,
-    MP_QSTR_ThreadSafeFlagWait,
-    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
-    iter, waiter_iternext,
-    locals_dict, &waiter_locals_dict
-    );
 
 static mp_obj_t flag_wait(mp_obj_t self_in) {
-    flag_waiter_t *waiter = mp_obj_malloc(flag_waiter_t, &flag_waiter_type);
-    waiter->flag = self_in;
-    return MP_OBJ_FROM_PTR(waiter);
+    return irqio_waiter_new(self_in, flag_poll, 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(flag_wait_obj, flag_wait);
 

@@ -3,7 +3,7 @@
 #ifndef IRQIO_PORT_H
 #define IRQIO_PORT_H
 
-#include "py/mpconfig.h"
+#include "py/obj.h"
 
 // Opens a wake handle into *handle: a pollable file descriptor on ports that have
 // them, -1 where objects are polled through their ioctl. Returns 0 or an errno.
@@ -14,6 +14,9 @@ void irqio_port_wake_raise(int handle);
 // Consumes pending wake-ups so the handle stops reading as ready.
 void irqio_port_wake_drain(int handle);
 void irqio_port_wake_close(int handle);
+// If `pin` is one of the port's pins (machine.Pin), reads its level into *level and
+// returns true. Safe from hard interrupts; allocates nothing.
+bool irqio_port_pin_level(mp_obj_t pin, int *level);
 // The port's fatal-error path; used by the Rust panic handler.
 NORETURN void irqio_port_fatal(const char *msg);
 

@@ -1,4 +1,5 @@
-// Shared by the C shim's files: the type objects and the status-to-exception map.
+// Shared by the C shim's files: the type objects, the status-to-exception map and
+// the asyncio waiter.
 #ifndef IRQIO_SHIM_H
 #define IRQIO_SHIM_H
 
@@ -7,12 +8,25 @@
 
 extern const mp_obj_type_t irqio_type_ThreadSafeFlag;
 extern const mp_obj_type_t irqio_type_RingIO;
+extern const mp_obj_type_t irqio_type_EventStream;
+extern const mp_obj_type_t irqio_type_EventHandler;
 
 // Raises the exception for a status other than IRQIO_STATUS_OK; `err` is the
 // errno for IRQIO_STATUS_OS_ERROR.
 void irqio_check(irqio_status status, int err);
 
+// Loads the statistics attribute `attr` (capacity, dropped, high_water, overflow,
+// closed) into dest[0]; for any other name, tells the lookup to go on to methods.
+void irqio_stats_attr(qstr attr, mp_obj_t *dest, size_t capacity, size_t dropped, size_t high_water,
+    uint8_t overflow, bool closed);
+
 // The asyncio.core module (imports asyncio if needed).
 mp_obj_t irqio_asyncio_core(void);
+
+// An awaitable that finishes with poll(target, mode) once that returns something
+// other than MP_OBJ_NULL (it may also raise), and until then waits for `target`
+// to become readable on asyncio's IO queue.
+typedef mp_obj_t (*irqio_waiter_poll_t)(mp_obj_t target, uintptr_t mode);
+mp_obj_t irqio_waiter_new(mp_obj_t target, irqio_waiter_poll_t poll, uintptr_t mode);
 
 #endif

@@ -10,6 +10,7 @@ static const mp_rom_map_elem_t irqio_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&irqio_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_ThreadSafeFlag), MP_ROM_PTR(&irqio_type_ThreadSafeFlag) },
     { MP_ROM_QSTR(MP_QSTR_RingIO), MP_ROM_PTR(&irqio_type_RingIO) },
+    { MP_ROM_QSTR(MP_QSTR_EventStream), MP_ROM_PTR(&irqio_type_EventStream) },
 };
 static MP_DEFINE_CONST_DICT(irqio_module_globals, irqio_module_globals_table);
 

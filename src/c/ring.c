@@ -116,19 +116,7 @@ static void ring_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     }
     irqio_ring_stats_t stats;
     irqio_ring_stats(self_in, &stats);
-    if (attr == MP_QSTR_capacity) {
-        dest[0] = mp_obj_new_int_from_uint(stats.capacity);
-    } else if (attr == MP_QSTR_dropped) {
-        dest[0] = mp_obj_new_int_from_uint(stats.dropped);
-    } else if (attr == MP_QSTR_high_water) {
-        dest[0] = mp_obj_new_int_from_uint(stats.high_water);
-    } else if (attr == MP_QSTR_overflow) {
-        dest[0] = MP_OBJ_NEW_SMALL_INT(stats.overflow);
-    } else if (attr == MP_QSTR_closed) {
-        dest[0] = mp_obj_new_bool(stats.closed);
-    } else {
-        dest[1] = MP_OBJ_SENTINEL; // methods: continue in locals_dict
-    }
+    irqio_stats_attr(attr, dest, stats.capacity, stats.dropped, stats.high_water, stats.overflow, stats.closed);
 }
 
 static const mp_stream_p_t ring_stream_p = {

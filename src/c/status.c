@@ -1,4 +1,5 @@
-// Status codes from the Rust side become exceptions here, and only here.
+// Shared by the C shim: status codes become exceptions here, and only here; the
+// statistics attributes; the asyncio core module.
 #include "py/runtime.h"
 #include "irqio_shim.h"
 
@@ -20,6 +21,23 @@ void irqio_check(irqio_status status, int err) {
             mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be TRUNCATE, REJECT or OVERWRITE"));
     }
     mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("irqio: unknown status"));
+}
+
+void irqio_stats_attr(qstr attr, mp_obj_t *dest, size_t capacity, size_t dropped, size_t high_water,
+    uint8_t overflow, bool closed) {
+    if (attr == MP_QSTR_capacity) {
+        dest[0] = mp_obj_new_int_from_uint(capacity);
+    } else if (attr == MP_QSTR_dropped) {
+        dest[0] = mp_obj_new_int_from_uint(dropped);
+    } else if (attr == MP_QSTR_high_water) {
+        dest[0] = mp_obj_new_int_from_uint(high_water);
+    } else if (attr == MP_QSTR_overflow) {
+        dest[0] = MP_OBJ_NEW_SMALL_INT(overflow);
+    } else if (attr == MP_QSTR_closed) {
+        dest[0] = mp_obj_new_bool(closed);
+    } else {
+        dest[1] = MP_OBJ_SENTINEL; // methods: continue in locals_dict
+    }
 }
 
 mp_obj_t irqio_asyncio_core(void) {

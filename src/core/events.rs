@@ -15,7 +15,8 @@ pub const RECORD_SIZE: usize = 12;
 /// The most events a queue can hold.
 pub const MAX_EVENTS: usize = MAX_CAPACITY / RECORD_SIZE;
 
-/// One interrupt event.
+/// One interrupt event (`repr(C)`: the C API hands it to C consumers).
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event {
     /// Which source posted it.

@@ -1,0 +1,21 @@
+# EventStream.dispatch(): runs ordinary Python callbacks for interrupt events, in
+# asyncio context, where anything is allowed (allocation, I/O, creating tasks).
+# Frozen into the firmware with modules/manifest.py; irqio's C code imports it.
+
+
+async def dispatch(stream, handlers, default=None):
+    # Each event (tag, value, t_us) goes to handlers[tag](tag, value, t_us), or to
+    # default(...) for a tag with no entry. A callback may return an awaitable, which
+    # is awaited before the next event. An event with no callback at all raises
+    # KeyError: losing it silently would hide a wiring mistake. Returns the number of
+    # events dispatched once the stream is closed and drained.
+    count = 0
+    async for tag, value, t_us in stream:
+        callback = handlers.get(tag, default)
+        if callback is None:
+            raise KeyError(tag)
+        result = callback(tag, value, t_us)
+        if hasattr(result, "send"):
+            await result
+        count += 1
+    return count
