@@ -144,7 +144,10 @@ impl EventsObj {
         let rec = self.staged.get();
         let rest = rec.get(at..).unwrap_or(&[]);
         let n = rest.len().min(out.len());
-        out[..n].copy_from_slice(&rest[..n]);
+        // Both sub-slices are `n` long, so the copy cannot fail.
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(src);
+        }
         self.staged_at.set(at + n);
         n
     }
@@ -341,14 +344,19 @@ pub unsafe extern "C" fn irqio_events_stream_read(
     }
     // SAFETY: caller guarantees `len` writable bytes at `out`.
     let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
+    // `n` never passes `len`: each step fills part of what is left of `out`.
     let mut n = s.take_staged(out);
-    n += s.queue.read_packed(&mut out[n..]) * RECORD_SIZE;
-    let rest = len - n;
-    if rest > 0 && rest < RECORD_SIZE {
+    if let Some(rest) = out.get_mut(n..) {
+        n += s.queue.read_packed(rest) * RECORD_SIZE;
+    }
+    let left = len.saturating_sub(n);
+    if left > 0 && left < RECORD_SIZE {
         if let Some(event) = s.queue.pop() {
             s.staged.set(event.encode());
             s.staged_at.set(0);
-            n += s.take_staged(&mut out[n..]);
+            if let Some(rest) = out.get_mut(n..) {
+                n += s.take_staged(rest);
+            }
         }
     }
     if s.is_empty() {
