@@ -44,8 +44,9 @@ class MicroPythonError(AssertionError):
 
 class UnixBoard:
     name = "unix"
-    # What tests may ask for: OS threads, POSIX signal sources, pollable fds.
-    capabilities = frozenset({"thread", "signal", "fd", "asyncio"})
+    # What tests may ask for: OS threads, POSIX signal sources (irqio_unix's timer),
+    # pollable fds, irqio_unix.SimPin standing in for machine.Pin.
+    capabilities = frozenset({"thread", "signal", "fd", "asyncio", "sim_pin"})
 
     def __init__(self, exe):
         self.exe = Path(exe)

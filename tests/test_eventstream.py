@@ -278,6 +278,7 @@ print(es.dropped)
     assert out == "True 12 b''\nOSError 32\n2\n"
 
 
+@pytest.mark.requires("sim_pin")
 def test_native_handler_records_tag_pin_level_and_time(board):
     # What Pin.irq(handler=es.handler(tag), hard=True) does on a device. The unix
     # port has no GPIO; irqio_unix.SimPin stands in for machine.Pin.
@@ -300,6 +301,7 @@ print([struct.unpack_from("<HxxiI", data, off)[:2] for off in range(0, len(data)
     assert out == "<EventHandler tag=4>\n[(4, 1), (4, 0), (4, 2), (4, 3)]\n"
 
 
+@pytest.mark.requires("sim_pin")
 def test_producers_allocate_nothing(board):
     # post() from Python and the native handler, as hard IRQ handlers run them (the
     # heap locked), with an allocation-free consumer (readinto) between them.
@@ -454,14 +456,3 @@ asyncio.run(main())
     )
     assert out == "9 1 True True 0\n"
 
-
-@pytest.mark.requires("thread", "asyncio")
-def test_debounce_example_reports_each_press_once(board):
-    from conftest import ROOT
-
-    code = (ROOT / "examples" / "debounce_button.py").read_text()
-    lines = board.run(code, timeout=60).splitlines()
-    presses = [line for line in lines if line.startswith("press ")]
-    releases = [line for line in lines if line.startswith("release ")]
-    assert len(presses) == 5 and len(releases) == 5, lines
-    assert lines[-1] == "presses: 5 events dropped: 0"
