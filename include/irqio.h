@@ -298,18 +298,19 @@ size_t irqio_ring_any(mp_obj_t obj);
 
 // Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
 // counted as dropped), except that it reports problems to the shim: a closed ring
-// (`*status = OsError`, `*err = EPIPE`, so Python writers find out) and a resized
+// (`Status::OsError`, meaning `EPIPE`, so Python writers find out) and a resized
 // buffer. A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
 // Allocation-free, so usable from hard IRQ handlers.
 //
+// Returns the bytes stored, or `!status` (`usize::MAX - status`: no write stores
+// that much) on failure. This is the hottest call of the binding
+// (`benchmarks/ringio_write_cost.py`), hence the in-band error and no type check of
+// its own.
+//
 // # Safety
-// `obj` must be a valid object handle; `data` readable for `len` bytes; `status`
-// and `err` writable.
-size_t irqio_ring_py_write(mp_obj_t obj,
-                           const uint8_t *data,
-                           size_t len,
-                           irqio_status *status,
-                           int *err);
+// `obj` must be an `irqio.RingIO` (the shim's method table guarantees it; see
+// `src/c/ring.c`); `data` readable for `len` bytes.
+size_t irqio_ring_py_write(mp_obj_t obj, const uint8_t *data, size_t len);
 
 // The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
 // what was not stored: bytes not stored are not counted as dropped (the caller sees

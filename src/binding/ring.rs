@@ -223,45 +223,38 @@ pub unsafe extern "C" fn irqio_ring_any(obj: mp_obj_t) -> usize {
 
 /// Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
 /// counted as dropped), except that it reports problems to the shim: a closed ring
-/// (`*status = OsError`, `*err = EPIPE`, so Python writers find out) and a resized
+/// (`Status::OsError`, meaning `EPIPE`, so Python writers find out) and a resized
 /// buffer. A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
 /// Allocation-free, so usable from hard IRQ handlers.
 ///
+/// Returns the bytes stored, or `!status` (`usize::MAX - status`: no write stores
+/// that much) on failure. This is the hottest call of the binding
+/// (`benchmarks/ringio_write_cost.py`), hence the in-band error and no type check of
+/// its own.
+///
 /// # Safety
-/// `obj` must be a valid object handle; `data` readable for `len` bytes; `status`
-/// and `err` writable.
+/// `obj` must be an `irqio.RingIO` (the shim's method table guarantees it; see
+/// `src/c/ring.c`); `data` readable for `len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn irqio_ring_py_write(
-    obj: mp_obj_t,
-    data: *const u8,
-    len: usize,
-    status: *mut Status,
-    err: *mut c_int,
-) -> usize {
-    // SAFETY: forwarded caller contract.
-    let Some(r) = (unsafe { as_ring(obj) }) else {
-        // SAFETY: caller guarantees `status` is writable.
-        unsafe { *status = Status::BadSize };
-        return 0;
-    };
+pub unsafe extern "C" fn irqio_ring_py_write(obj: mp_obj_t, data: *const u8, len: usize) -> usize {
+    // SAFETY: the caller guarantees `obj` is a RingIO, laid out as RingObj.
+    let r = unsafe { &*(obj as *const RingObj) };
     let checked = r.check_storage();
     if checked != Status::Ok {
-        // SAFETY: caller guarantees `status` is writable.
-        unsafe { *status = checked };
-        return 0;
-    }
-    if r.ring.is_closed() {
-        // Refused, and counted like any refusal; the Python writer gets EPIPE.
-        r.ring.count_dropped(len);
-        // SAFETY: caller guarantees `status` and `err` are writable.
-        unsafe {
-            *status = Status::OsError;
-            *err = sys::MP_EPIPE as c_int;
-        }
-        return 0;
+        return !(checked as usize);
     }
     // SAFETY: caller guarantees `len` readable bytes at `data`.
-    r.publish(unsafe { bytes(data, len) }, true)
+    let stored = r.publish(unsafe { bytes(data, len) }, true);
+    if stored != 0 || len == 0 {
+        return stored;
+    }
+    // A closed ring refuses whole writes (counted as dropped like any refusal); the
+    // check comes after, off the common path. A write refused for lack of space that
+    // races a close also reports the close.
+    if r.ring.is_closed() {
+        return !(Status::OsError as usize);
+    }
+    0
 }
 
 /// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry

@@ -3,6 +3,7 @@
 #include "py/runtime.h"
 #include "py/stream.h"
 #include "py/smallint.h"
+#include "py/mperrno.h"
 #include "irqio_shim.h"
 
 static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
@@ -58,21 +59,28 @@ static mp_uint_t ring_write(mp_obj_t self_in, const void *buf, mp_uint_t size, i
 // write(buf[, max_len]) / write(buf, off, max_len), as the stream write method, but
 // one attempt: what does not fit is dropped and counted, not retried.
 static mp_obj_t ring_write_method(size_t n_args, const mp_obj_t *args) {
+    #if !MICROPY_BUILTIN_METHOD_CHECK_SELF_ARG
+    // irqio_ring_py_write trusts that self is a RingIO; with this option the runtime
+    // checks it for `RingIO.write(other, ...)`, without it we do.
+    if (!mp_obj_is_type(args[0], &irqio_type_RingIO)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("RingIO.write() needs a RingIO"));
+    }
+    #endif
     mp_buffer_info_t info;
     mp_get_buffer_raise(args[1], &info, MP_BUFFER_READ);
-    size_t max_len = (size_t)-1;
-    size_t off = 0;
-    if (n_args == 3) {
-        max_len = mp_obj_get_int_truncated(args[2]);
-    } else if (n_args == 4) {
-        off = MIN((size_t)mp_obj_get_int_truncated(args[2]), info.len);
-        max_len = mp_obj_get_int_truncated(args[3]);
+    const uint8_t *data = info.buf;
+    size_t len = info.len;
+    if (n_args > 2) { // write(buf, max_len) or write(buf, off, max_len)
+        size_t off = 0;
+        if (n_args == 4) {
+            off = MIN((size_t)mp_obj_get_int_truncated(args[2]), len);
+        }
+        data += off;
+        len = MIN(len - off, (size_t)mp_obj_get_int_truncated(args[n_args - 1]));
     }
-    irqio_status status = IRQIO_STATUS_OK;
-    int err = 0;
-    size_t stored = irqio_ring_py_write(args[0], (const uint8_t *)info.buf + off, MIN(info.len - off, max_len), &status, &err);
-    if (status != IRQIO_STATUS_OK) {
-        irqio_check(status, err);
+    size_t stored = irqio_ring_py_write(args[0], data, len);
+    if (stored > SIZE_MAX - 16) { // ~status: see irqio_ring_py_write
+        irqio_check((irqio_status)~stored, MP_EPIPE); // the only errno it reports
     }
     // Inline small-int path: a call per write is measurable (benchmarks/ringio_write_cost.py).
     return MP_SMALL_INT_FITS(stored) ? MP_OBJ_NEW_SMALL_INT(stored) : mp_obj_new_int_from_uint(stored);

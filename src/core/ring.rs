@@ -28,9 +28,13 @@ pub enum Overflow {
     Overwrite = 2,
 }
 
-/// Bits of the reservation word that count writes in flight.
+/// Low bits of the reservation word: a count of writes in flight, and above it the
+/// closed flag, so one load tells a producer whether it may reserve.
 const IN_FLIGHT_BITS: u32 = 6;
-const IN_FLIGHT_MASK: usize = (1 << IN_FLIGHT_BITS) - 1;
+const LOW_MASK: usize = (1 << IN_FLIGHT_BITS) - 1;
+const CLOSED: usize = 1 << (IN_FLIGHT_BITS - 1);
+/// The count's mask, and also its ceiling: a count this high refuses new writers.
+const IN_FLIGHT_MASK: usize = CLOSED - 1;
 
 /// The largest capacity: mirrored indices (`< 2 * capacity`) shifted past the in-flight
 /// count must fit in a `usize` (32 MiB on 32-bit targets).
@@ -47,13 +51,22 @@ pub struct Written {
     pub wake: bool,
 }
 
+/// A reservation: `len` bytes of storage from mirrored index `head`, for the caller's
+/// data from offset `skip` (non-zero only when an overwrite keeps just the newest
+/// `capacity` bytes).
+struct Span {
+    head: usize,
+    skip: usize,
+    len: usize,
+}
+
 /// The ring's state. The storage is not owned: the binding layer allocates it on the
 /// MicroPython heap (or uses the caller's buffer) and keeps it alive with the ring.
 pub struct Ring {
     buf: *mut u8,
     capacity: usize,
     overflow: Overflow,
-    /// `head << IN_FLIGHT_BITS | writes in flight`, where `head` is the mirrored index
+    /// `head << IN_FLIGHT_BITS | CLOSED? | writes in flight`, where `head` is the mirrored index
     /// one past the last reserved byte. When no write is in flight, every byte up to
     /// `head` is written and visible.
     reserve: AtomicUsize,
@@ -61,7 +74,6 @@ pub struct Ring {
     read: AtomicUsize,
     dropped: AtomicUsize,
     high_water: AtomicUsize,
-    closed: AtomicBool,
     /// Set by the consumer when it found the ring empty and wants a wake-up.
     armed: AtomicBool,
 }
@@ -88,7 +100,6 @@ impl Ring {
             read: AtomicUsize::new(0),
             dropped: AtomicUsize::new(0),
             high_water: AtomicUsize::new(0),
-            closed: AtomicBool::new(false),
             // A new ring counts as empty and waited on: the first write wakes.
             armed: AtomicBool::new(true),
         }
@@ -173,13 +184,13 @@ impl Ring {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        self.reserve.load(Ordering::Acquire) & CLOSED != 0
     }
 
     /// Refuses further writes; the consumer reads what is left and then sees
     /// end-of-stream (the caller wakes it).
     pub fn close(&self) {
-        self.closed.store(true, Ordering::Release);
+        self.reserve.fetch_or(CLOSED, Ordering::AcqRel);
     }
 
     /// Adds `n` bytes to the dropped count.
@@ -191,7 +202,7 @@ impl Ring {
 
     /// [`Ring::write`], counting what it did not store as dropped: for writers that do
     /// not retry (interrupt handlers, drivers, Python's `write()`).
-    #[inline]
+    #[inline(always)]
     pub fn write_or_drop(&self, data: &[u8]) -> Written {
         let written = self.write(data);
         self.count_dropped(data.len().saturating_sub(written.stored));
@@ -201,39 +212,111 @@ impl Ring {
     /// Stores `data` according to the overflow policy. Never blocks, never allocates.
     /// Bytes it does not store are the caller's to retry or count (see
     /// [`Ring::write_or_drop`]); bytes an overwrite discards are counted here.
-    #[inline]
+    #[inline(always)]
     pub fn write(&self, data: &[u8]) -> Written {
-        let none = Written {
-            stored: 0,
-            wake: false,
+        // A closed ring refuses in `try_reserve_whole`'s test of the low bits. An empty
+        // write takes the common path too: it reserves and publishes nothing; at worst
+        // a consumer wakes once for nothing. Not testing for either here saves every
+        // other write the tests.
+        match self.try_reserve_whole(data.len()) {
+            Some(head) => self.copy_and_publish(head, data),
+            None => self.write_contended(data),
+        }
+    }
+
+    /// The rest of [`Ring::write`] when the common case did not apply.
+    #[cold]
+    #[inline(never)]
+    fn write_contended(&self, data: &[u8]) -> Written {
+        match self.reserve_contended(data.len()) {
+            Ok(span) => {
+                // SAFETY: every policy picks `skip + len <= data.len()`.
+                let data = unsafe { data.get_unchecked(span.skip..span.skip + span.len) };
+                let written = self.copy_and_publish(span.head, data);
+                Written {
+                    stored: span.skip + written.stored,
+                    wake: written.wake,
+                }
+            }
+            Err(skipped) => Written {
+                stored: skipped,
+                wake: false,
+            },
+        }
+    }
+
+    /// Fills the reserved span `[head, head + data.len())`, then finishes the write.
+    #[inline(always)]
+    fn copy_and_publish(&self, head: usize, data: &[u8]) -> Written {
+        // The span is ours alone until we finish.
+        self.copy_in(head, data);
+        // Finish: the last write in flight makes everything visible (Release pairs with
+        // the consumer's Acquire load of `reserve`).
+        let before = self.reserve.fetch_sub(1, Ordering::AcqRel);
+        let wake = if before & IN_FLIGHT_MASK == 1 {
+            // Pairs with the fence in `arm`: either the consumer's re-check sees our data
+            // or we see its request for a wake-up.
+            fence(Ordering::SeqCst);
+            self.armed.load(Ordering::Relaxed) && self.armed.swap(false, Ordering::AcqRel)
+        } else {
+            false
         };
-        if self.closed.load(Ordering::Acquire) {
-            return none;
+        Written {
+            stored: data.len(),
+            wake,
         }
-        if data.is_empty() {
-            return none;
+    }
+
+    /// The common case of a reservation, kept small so it inlines into every producer:
+    /// `want` bytes fit whole, no count overflow, one compare-and-swap that succeeds.
+    /// Returns where the span starts, or `None` to go the long way.
+    #[inline(always)]
+    fn try_reserve_whole(&self, want: usize) -> Option<usize> {
+        let r = self.reserve.load(Ordering::Acquire);
+        // Below IN_FLIGHT_MASK: open (CLOSED is above it) and room for one more writer.
+        let in_flight = r & LOW_MASK;
+        let head = r >> IN_FLIGHT_BITS;
+        let used = self.distance(self.read.load(Ordering::Acquire), head);
+        // `used` beyond capacity: indices loaded at different moments (retry slowly).
+        if in_flight >= IN_FLIGHT_MASK || used > self.capacity || want > self.capacity - used {
+            return None;
         }
-        // Only the newest `capacity` bytes can survive an overwrite; the rest are
+        let next = (self.advance(head, want) << IN_FLIGHT_BITS) | (in_flight + 1);
+        self.reserve
+            .compare_exchange_weak(r, next, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        self.note_high_water(used + want);
+        Some(head)
+    }
+
+    /// Everything else: the overflow policy, contention, stale snapshots. Returns the
+    /// span reserved (possibly shorter than `want`), or, if the write is refused, how
+    /// many of its bytes count as consumed anyway (see below).
+    #[cold]
+    #[inline(never)]
+    fn reserve_contended(&self, want: usize) -> Result<Span, usize> {
+        if self.is_closed() {
+            return Err(0);
+        }
+        // Only the newest `capacity` bytes of an overwrite can survive; the rest are
         // overwritten at once (counted as dropped, reported as consumed).
-        let skipped = if data.len() > self.capacity && self.overflow == Overflow::Overwrite {
-            data.len() - self.capacity
+        let skip = if want > self.capacity && self.overflow == Overflow::Overwrite {
+            want - self.capacity
         } else {
             0
         };
-        self.count_dropped(skipped);
-        // SAFETY: `skipped <= data.len()` by construction (0, or len - capacity).
-        let data = unsafe { data.get_unchecked(skipped..) };
-        let refused = Written {
-            stored: skipped,
-            wake: false,
-        };
+        self.count_dropped(skip);
+        let want = want - skip;
         let mut r = self.reserve.load(Ordering::Acquire);
-        let (head, len) = loop {
+        loop {
+            if r & CLOSED != 0 {
+                return Err(skip);
+            }
             let head = r >> IN_FLIGHT_BITS;
             let in_flight = r & IN_FLIGHT_MASK;
             if in_flight == IN_FLIGHT_MASK {
                 // More nested writers than the count can hold: refuse rather than wait.
-                return refused;
+                return Err(skip);
             }
             let read = self.read.load(Ordering::Acquire);
             let Some(used) = self.used(read, head) else {
@@ -242,8 +325,8 @@ impl Ring {
             };
             let free = self.capacity - used;
             // The common case first: everything fits, whatever the policy.
-            let len = if data.len() <= free {
-                data.len()
+            let len = if want <= free {
+                want
             } else {
                 match self.overflow {
                     Overflow::Truncate => free,
@@ -252,7 +335,7 @@ impl Ring {
                     // flight, the oldest bytes might be its reservation.
                     Overflow::Overwrite if in_flight != 0 => free,
                     Overflow::Overwrite => {
-                        let discard = data.len() - free;
+                        let discard = want - free;
                         let next = self.advance(read, discard);
                         if self
                             .read
@@ -267,7 +350,7 @@ impl Ring {
                 }
             };
             if len == 0 {
-                return refused;
+                return Err(skip);
             }
             let next = (self.advance(head, len) << IN_FLIGHT_BITS) | (in_flight + 1);
             match self
@@ -275,36 +358,23 @@ impl Ring {
                 .compare_exchange_weak(r, next, Ordering::AcqRel, Ordering::Acquire)
             {
                 Ok(_) => {
-                    // Load first: a new peak is rare, and fetch_max is a CAS loop where
-                    // the target has no native max.
-                    if used + len > self.high_water.load(Ordering::Relaxed) {
-                        self.high_water.fetch_max(used + len, Ordering::Relaxed);
-                    }
-                    break (head, len);
+                    self.note_high_water(used + len);
+                    return Ok(Span { head, skip, len });
                 }
                 Err(actual) => r = actual,
             }
-        };
-        // The span [head, head + len) is ours alone until we finish.
-        // SAFETY: every policy picks `len <= data.len()`.
-        self.copy_in(head, unsafe { data.get_unchecked(..len) });
-        // Finish: the last write in flight makes everything visible (Release pairs with
-        // the consumer's Acquire load of `reserve`).
-        let before = self.reserve.fetch_sub(1, Ordering::AcqRel);
-        let wake = if before & IN_FLIGHT_MASK == 1 {
-            // Pairs with the fence in `arm`: either the consumer's re-check sees our data
-            // or we see its request for a wake-up.
-            fence(Ordering::SeqCst);
-            self.armed.load(Ordering::Relaxed) && self.armed.swap(false, Ordering::AcqRel)
-        } else {
-            false
-        };
-        Written {
-            stored: skipped + len,
-            wake,
         }
     }
 
+    fn note_high_water(&self, held: usize) {
+        // Load first: a new peak is rare, and fetch_max is a CAS loop where the target
+        // has no native max.
+        if held > self.high_water.load(Ordering::Relaxed) {
+            self.high_water.fetch_max(held, Ordering::Relaxed);
+        }
+    }
+
+    #[inline(always)] // on every producer's path, and small
     fn copy_in(&self, index: usize, data: &[u8]) {
         let at = self.slot(index);
         let first = data.len().min(self.capacity - at);
