@@ -32,28 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- private apt configuration for trixie sources ----------------------------
-# Reads the mirror the machine already uses; no host name is written here.
-apt_private() {
-    local d=$CACHE/apt
-    if [ ! -f "$d/sources.list" ]; then
-        local mirror
-        mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-        if [ -z "$mirror" ]; then
-            mirror=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-        fi
-        [ -n "$mirror" ] || { log "cannot find the machine's Debian mirror"; exit 1; }
-        mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-        printf 'deb-src %s trixie main\ndeb %s trixie main\n' "$mirror" "$mirror" >"$d/sources.list.new"
-        mv "$d/sources.list.new" "$d/sources.list"
-    fi
-    APT=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=- \
-         -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
-    if [ ! -f "$d/.updated" ]; then
-        log "updating the private trixie package lists"
-        apt-get "${APT[@]}" update -qq
-        touch "$d/.updated"
-    fi
-}
+# apt_private (scripts/lib-apt.sh) reads the mirror the machine already uses.
+# shellcheck source=scripts/lib-apt.sh
+. "$ROOT/scripts/lib-apt.sh"
 
 # --- MicroPython source ------------------------------------------------------
 if [ -z "${MICROPY_DIR:-}" ]; then

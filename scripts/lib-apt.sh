@@ -1,0 +1,31 @@
+# Sourced by scripts/setup.sh and scripts/setup-rp2.sh (not run on its own).
+#
+# apt_private: a private apt configuration for Debian trixie in $CACHE/apt, so
+# packages and source packages of trixie can be fetched on a bookworm machine
+# without touching the machine's own apt sources. Sets the array APT to the
+# options for apt-get/apt-cache. The mirror is read from the machine's own apt
+# configuration at run time; no host name is written here.
+#
+# Needs: CACHE (folder for caches) and a `log` function.
+
+apt_private() {
+    local d=$CACHE/apt
+    if [ ! -f "$d/sources.list" ]; then
+        local mirror
+        mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+        if [ -z "$mirror" ]; then
+            mirror=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+        fi
+        [ -n "$mirror" ] || { log "cannot find the machine's Debian mirror"; exit 1; }
+        mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+        printf 'deb-src %s trixie main\ndeb %s trixie main\n' "$mirror" "$mirror" >"$d/sources.list.new"
+        mv "$d/sources.list.new" "$d/sources.list"
+    fi
+    APT=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=- \
+         -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
+    if [ ! -f "$d/.updated" ]; then
+        log "updating the private trixie package lists"
+        apt-get "${APT[@]}" update -qq
+        touch "$d/.updated"
+    fi
+}
