@@ -67,18 +67,75 @@ target_include_directories(usermod_irqio INTERFACE
     ${IRQIO_DIR}/src/c
 )
 
-# The header flags bindgen sees, written at generate time (generator expressions
-# resolve the firmware target's final include paths and definitions).
+# The header flags bindgen sees, written at generate time: generator expressions
+# resolve the firmware target's final include paths and definitions (with those
+# of the pico-sdk / IDF libraries it links), plus the compiler's CPU flags. clang
+# (bindgen) does not know the cross compiler's C library, so its system include
+# folders are added too, except GCC's private ones (clang has its own stddef.h...).
 set(IRQIO_RUST_OUT ${CMAKE_BINARY_DIR}/irqio-rust)
 set(IRQIO_LIB ${IRQIO_RUST_OUT}/libirqio.a)
 set(IRQIO_CFLAGS_FILE ${IRQIO_RUST_OUT}/cflags.txt)
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-sysroot
     OUTPUT_VARIABLE IRQIO_SYSROOT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
+    OUTPUT_VARIABLE IRQIO_GCC_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+get_filename_component(IRQIO_GCC_INCLUDE "${IRQIO_GCC_INCLUDE}/.." REALPATH)
+set(IRQIO_SYSTEM_FLAGS "")
+if(IRQIO_SYSROOT)
+    string(APPEND IRQIO_SYSTEM_FLAGS "'--sysroot=${IRQIO_SYSROOT}' ")
+endif()
+foreach(dir ${CMAKE_C_IMPLICIT_INCLUDE_DIRECTORIES})
+    get_filename_component(real "${dir}" REALPATH)
+    string(FIND "${real}/" "${IRQIO_GCC_INCLUDE}/" at)
+    if(NOT at EQUAL 0)
+        string(APPEND IRQIO_SYSTEM_FLAGS "-isystem '${real}' ")
+    endif()
+endforeach()
+separate_arguments(IRQIO_CPU_FLAGS UNIX_COMMAND "${CMAKE_C_FLAGS}")
+list(FILTER IRQIO_CPU_FLAGS INCLUDE REGEX "^-m")
+list(JOIN IRQIO_CPU_FLAGS " " IRQIO_CPU_FLAGS)
 set(IRQIO_INCS "$<TARGET_PROPERTY:${IRQIO_FIRMWARE_TARGET},INCLUDE_DIRECTORIES>")
 set(IRQIO_DEFS "$<TARGET_PROPERTY:${IRQIO_FIRMWARE_TARGET},COMPILE_DEFINITIONS>")
 file(GENERATE OUTPUT ${IRQIO_CFLAGS_FILE} CONTENT
-"$<$<BOOL:${IRQIO_SYSROOT}>:'--sysroot=${IRQIO_SYSROOT}' >$<$<BOOL:${IRQIO_INCS}>:'-I$<JOIN:${IRQIO_INCS},' '-I>' >$<$<BOOL:${IRQIO_DEFS}>:'-D$<JOIN:${IRQIO_DEFS},' '-D>'>
+"${IRQIO_CPU_FLAGS} ${IRQIO_SYSTEM_FLAGS}$<$<BOOL:${IRQIO_INCS}>:'-I$<JOIN:${IRQIO_INCS},' '-I>' >$<$<BOOL:${IRQIO_DEFS}>:'-D$<JOIN:${IRQIO_DEFS},' '-D>'>
 ")
+
+# A Rust staticlib bundles Rust's compiler_builtins (with its own memcpy, strlen,
+# memmove, memcmp, a libm, the __aeabi_* helpers...). Linked ahead of libc, libm
+# and libgcc, it would supply those to the whole firmware, replacing newlib's,
+# libgcc's and the SDK's own. The firmware links only irqio's objects: the few
+# helpers they call (__aeabi_uidiv, __aeabi_memcpy...) come from the toolchain's
+# libraries, like the C code's (and through the SDK's wrappers: hardware divider,
+# ROM memcpy).
+file(WRITE ${IRQIO_RUST_OUT}/only-irqio.cmake [=[
+# Copies the cargo staticlib IN to OUT with only irqio's own members (OUT is
+# rewritten only when that changes, so the firmware relinks only then).
+cmake_minimum_required(VERSION 3.19)
+execute_process(COMMAND "${AR}" t "${IN}" OUTPUT_VARIABLE members COMMAND_ERROR_IS_FATAL ANY)
+string(REPLACE "\n" ";" members "${members}")
+list(FILTER members EXCLUDE REGEX "^(irqio-.*|.*mp_static_wrappers.*)?$")
+get_filename_component(name "${IN}" NAME)
+file(REMOVE_RECURSE "${OUT}.d")
+file(COPY "${IN}" DESTINATION "${OUT}.d")
+if(members)
+    # D: deterministic (no timestamps), so equal input gives an equal archive.
+    execute_process(COMMAND "${AR}" dD "${OUT}.d/${name}" ${members} COMMAND_ERROR_IS_FATAL ANY)
+endif()
+execute_process(COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${OUT}.d/${name}" "${OUT}"
+    COMMAND_ERROR_IS_FATAL ANY)
+file(REMOVE_RECURSE "${OUT}.d")
+]=])
+
+find_program(IRQIO_CARGO cargo HINTS $ENV{CARGO_HOME}/bin $ENV{HOME}/.cargo/bin REQUIRED)
+# IRQIO_CARGO_JOBS (cmake or environment) caps cargo's parallelism, which
+# otherwise adds to make's own jobs.
+if(NOT IRQIO_CARGO_JOBS AND DEFINED ENV{IRQIO_CARGO_JOBS})
+    set(IRQIO_CARGO_JOBS $ENV{IRQIO_CARGO_JOBS})
+endif()
+set(IRQIO_CARGO_JOBS_ARGS "")
+if(IRQIO_CARGO_JOBS)
+    set(IRQIO_CARGO_JOBS_ARGS --jobs ${IRQIO_CARGO_JOBS})
+endif()
 
 # A custom target always runs: cargo itself decides whether anything changed.
 # It waits for the generated QSTR and root-pointer headers, which bindgen reads.
@@ -89,16 +146,31 @@ add_custom_target(irqio_rust_build
         IRQIO_PORT_DIR=${MICROPY_PORT_DIR}
         IRQIO_CFLAGS_FILE=${IRQIO_CFLAGS_FILE}
         IRQIO_CC=${CMAKE_C_COMPILER}
-        cargo ${IRQIO_CARGO_TOOLCHAIN} rustc --quiet --manifest-path ${IRQIO_DIR}/Cargo.toml
-        --release --lib --crate-type staticlib --features micropython
+        ${IRQIO_CARGO} ${IRQIO_CARGO_TOOLCHAIN} rustc --quiet --manifest-path ${IRQIO_DIR}/Cargo.toml
+        --release --lib --crate-type staticlib --features micropython ${IRQIO_CARGO_JOBS_ARGS}
         --target ${IRQIO_RUST_TARGET} --target-dir ${IRQIO_RUST_OUT}/target
-    COMMAND ${CMAKE_COMMAND} -E copy_if_different
-        ${IRQIO_RUST_OUT}/target/${IRQIO_RUST_TARGET}/release/libirqio.a ${IRQIO_LIB}
+    COMMAND ${CMAKE_COMMAND} -DAR=${CMAKE_AR}
+        -DIN=${IRQIO_RUST_OUT}/target/${IRQIO_RUST_TARGET}/release/libirqio.a -DOUT=${IRQIO_LIB}
+        -P ${IRQIO_RUST_OUT}/only-irqio.cmake
     BYPRODUCTS ${IRQIO_LIB}
     DEPENDS ${IRQIO_GENHDR}/qstrdefs.generated.h ${IRQIO_GENHDR}/root_pointers.h
     COMMENT "cargo: irqio for ${IRQIO_RUST_TARGET}"
     VERBATIM
 )
+# Those headers are outputs of custom commands that the firmware target (and the
+# frozen-content target) also run: with make, two targets running the same
+# command can race. Where the port freezes Python code, MicroPython's frozen
+# target generates them first; wait for it (it exists only at the end of the
+# port's CMakeLists.txt, hence the deferred call).
+function(irqio_after_generated_headers)
+    if(TARGET BUILD_FROZEN_CONTENT)
+        add_dependencies(irqio_rust_build BUILD_FROZEN_CONTENT)
+    endif()
+endfunction()
+if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.19)
+    cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL irqio_after_generated_headers)
+endif()
+
 add_library(irqio_rust STATIC IMPORTED GLOBAL)
 set_target_properties(irqio_rust PROPERTIES IMPORTED_LOCATION ${IRQIO_LIB})
 add_dependencies(irqio_rust irqio_rust_build)

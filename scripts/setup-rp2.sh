@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Idempotent set-up for the RP2 (Raspberry Pi Pico) firmware and its emulator.
+#
+# Runs scripts/setup.sh first (MicroPython source, venv), then:
+# - installs the bookworm packages for an Arm cross build (and node/npm if missing);
+# - fetches pico-sdk 2.1.1 and tinyusb (trixie binary packages of sources, unpacked
+#   with dpkg -x, nothing installed) and the mbedtls and picotool source packages
+#   through the private trixie apt configuration of scripts/lib-apt.sh;
+# - links tinyusb and mbedtls into the MicroPython tree when its lib/ folders are
+#   empty (the Debian source tarball ships them empty);
+# - builds picotool into .cache/picotool (the SDK would otherwise clone it);
+# - adds the thumbv6m-none-eabi Rust target;
+# - installs rp2040js (pinned by tools/rp2emu/package-lock.json) with `npm ci`;
+# - writes .cache/env-rp2.sh for scripts/build-rp2.sh and the tests.
+#
+# Overrides: MICROPY_DIR (your MicroPython tree), PICO_SDK_PATH (your pico-sdk),
+# RP2040_BOOTROM (boot ROM image for the emulator).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=$ROOT/.cache
+JOBS=${JOBS:-2}
+mkdir -p "$CACHE"
+
+log() { printf '[setup-rp2] %s\n' "$*" >&2; }
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+"$ROOT/scripts/setup.sh"
+# shellcheck source=/dev/null
+. "$CACHE/env.sh"
+# shellcheck source=scripts/lib-apt.sh
+. "$ROOT/scripts/lib-apt.sh"
+
+# --- Debian (bookworm) packages ------------------------------------------------
+DEB_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+              cmake libusb-1.0-0-dev pkg-config)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A node from elsewhere (e.g. a nodejs package that bundles npm) is fine as it is:
+# Debian's npm package would conflict with it.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- trixie archives: pico-sdk, tinyusb (binary packages of sources) -----------
+DEBS=$CACHE/debs
+SRCROOT=$CACHE/rp2-root          # dpkg -x target: usr/src/{pico-sdk,tinyusb}
+mkdir -p "$DEBS" "$CACHE/src"
+
+unpack_deb() { # package -> unpacked under $SRCROOT (once)
+    local pkg=$1 stamp="$SRCROOT/.$1.unpacked"
+    [ -f "$stamp" ] && return 0
+    apt_private
+    log "fetching $pkg (trixie)"
+    # (apt warns that it downloads unsandboxed when root owns $DEBS: harmless.)
+    (cd "$DEBS" && apt-get "${APT[@]}" download -qq "$pkg" 2>&1 | { grep -v unsandboxed || true; } >&2)
+    local deb
+    deb=$(ls -t "$DEBS/${pkg}"_*.deb | head -n1)
+    mkdir -p "$SRCROOT"
+    dpkg -x "$deb" "$SRCROOT"
+    basename "$deb" >"$stamp"
+}
+
+if [ -z "${PICO_SDK_PATH:-}" ]; then
+    unpack_deb pico-sdk-source
+    PICO_SDK_PATH=$SRCROOT/usr/src/pico-sdk
+fi
+[ -f "$PICO_SDK_PATH/pico_sdk_init.cmake" ] || { log "PICO_SDK_PATH=$PICO_SDK_PATH is not a pico-sdk"; exit 1; }
+sdk_version=$(sed -n 's/^set(PICO_SDK_VERSION_\(MAJOR\|MINOR\|REVISION\) \([0-9]*\))/\2/p' \
+    "$PICO_SDK_PATH/pico_sdk_version.cmake" | paste -sd.)
+[ "$sdk_version" = 2.1.1 ] || log "warning: pico-sdk $sdk_version (MicroPython 1.25 pins 2.1.1)"
+
+# --- trixie source packages: mbedtls, picotool ----------------------------------
+unpack_src() { # source package -> echo the folder of its unpacked orig tarball
+    local pkg=$1 dir stamp="$CACHE/src/.$1.unpacked"
+    if [ ! -f "$stamp" ]; then
+        apt_private
+        log "fetching the $pkg source package (trixie)"
+        rm -rf "$CACHE/src/$pkg.dl" && mkdir -p "$CACHE/src/$pkg.dl"
+        # Only the orig tarball is needed; the Debian packaging is ignored.
+        (cd "$CACHE/src/$pkg.dl" && apt-get "${APT[@]}" source --download-only -qq "$pkg" >/dev/null 2>&1) || true
+        local orig
+        orig=$(ls "$CACHE/src/$pkg.dl/${pkg}"_*.orig.tar.* 2>/dev/null | head -n1)
+        [ -n "$orig" ] || { log "could not download the $pkg source package"; exit 1; }
+        dir=$CACHE/src/$(basename "$orig" | sed 's/\.orig\.tar\..*//; s/_/-/')
+        rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+        tar xf "$orig" -C "$dir.tmp" --strip-components=1
+        rm -rf "$dir" && mv "$dir.tmp" "$dir"
+        echo "$dir" >"$stamp"
+    fi
+    cat "$stamp"
+}
+
+MBEDTLS_DIR=$(unpack_src mbedtls)
+PICOTOOL_SRC=$(unpack_src picotool)
+
+# --- tinyusb and mbedtls inside the MicroPython tree ------------------------------
+# rp2's CMakeLists.txt and extmod.cmake look for them at fixed places in the tree.
+link_into_tree() { # name target
+    local at=$MICROPY_DIR/lib/$1
+    if [ -L "$at" ]; then
+        [ "$(readlink "$at")" = "$2" ] || ln -sfn "$2" "$at"
+    elif [ -d "$at" ] && [ -z "$(ls -A "$at")" ]; then
+        log "linking $at -> $2"
+        rmdir "$at" && ln -s "$2" "$at"
+    elif [ ! -e "$at" ]; then
+        ln -s "$2" "$at"
+    else
+        log "keeping $at (not empty: your own copy)"
+    fi
+}
+TINYUSB_DIR=${PICO_TINYUSB_PATH:-}
+if [ -z "$TINYUSB_DIR" ]; then
+    unpack_deb tinyusb-source
+    TINYUSB_DIR=$SRCROOT/usr/src/tinyusb
+fi
+link_into_tree tinyusb "$TINYUSB_DIR"
+link_into_tree mbedtls "$MBEDTLS_DIR"
+[ -f "$MICROPY_DIR/lib/tinyusb/src/tusb.h" ] || { log "no tinyusb in $MICROPY_DIR/lib/tinyusb"; exit 1; }
+[ -f "$MICROPY_DIR/lib/mbedtls/include/mbedtls/ssl.h" ] || { log "no mbedtls in $MICROPY_DIR/lib/mbedtls"; exit 1; }
+
+# --- picotool (host tool the SDK uses to make the UF2) ---------------------------
+PICOTOOL_PREFIX=$CACHE/picotool
+PICOTOOL_DIR=$PICOTOOL_PREFIX/lib/cmake/picotool
+if [ ! -f "$PICOTOOL_DIR/picotoolConfig.cmake" ] || [ ! -x "$PICOTOOL_PREFIX/bin/picotool" ]; then
+    log "building picotool"
+    rm -rf "$CACHE/picotool-build"
+    cmake -S "$PICOTOOL_SRC" -B "$CACHE/picotool-build" -DCMAKE_BUILD_TYPE=Release \
+        -DPICO_SDK_PATH="$PICO_SDK_PATH" -DCMAKE_INSTALL_PREFIX="$PICOTOOL_PREFIX" \
+        -DUSE_PRECOMPILED=false >"$CACHE/picotool-build.log" 2>&1 \
+        || { log "picotool configure failed: see $CACHE/picotool-build.log"; exit 1; }
+    make -C "$CACHE/picotool-build" -j"$JOBS" install >>"$CACHE/picotool-build.log" 2>&1 \
+        || { log "picotool build failed: see $CACHE/picotool-build.log"; exit 1; }
+fi
+
+# --- Rust target ------------------------------------------------------------------
+rustup target list --installed | grep -qx thumbv6m-none-eabi || rustup target add thumbv6m-none-eabi
+
+# --- rp2040js (emulator), pinned by the lock file -----------------------------------
+EMU=$ROOT/tools/rp2emu
+want=$(node -p "require('$EMU/package-lock.json').packages['node_modules/rp2040js'].version")
+have=$(node -p "try { require('$EMU/node_modules/rp2040js/package.json').version } catch (e) { '' }")
+if [ "$want" != "$have" ]; then
+    log "installing rp2040js $want (npm ci)"
+    (cd "$EMU" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+fi
+
+# --- boot ROM for the emulator (never copied into the repository) --------------------
+BOOTROM=${RP2040_BOOTROM:-$ROOT/../shared/rp2040/bootrom-b1.bin}
+if [ -f "$BOOTROM" ]; then
+    BOOTROM=$(cd "$(dirname "$BOOTROM")" && pwd)/$(basename "$BOOTROM")
+else
+    log "warning: no RP2040 boot ROM at $BOOTROM: set RP2040_BOOTROM to run the emulator"
+fi
+
+cat >"$CACHE/env-rp2.sh" <<ENV
+. "$CACHE/env.sh"
+export PICO_SDK_PATH="$PICO_SDK_PATH"
+export IRQIO_PICOTOOL_DIR="$PICOTOOL_DIR"
+export RP2040_BOOTROM="$BOOTROM"
+ENV
+log "ready: PICO_SDK_PATH=$PICO_SDK_PATH (pico-sdk $sdk_version), picotool in $PICOTOOL_PREFIX"
