@@ -22,13 +22,11 @@ static uint16_t events_tag(mp_obj_t arg) {
 
 // A value: an int that fits in 32 bits, signed (what a record holds).
 static int32_t events_value(mp_obj_t arg) {
-    mp_int_t value = mp_obj_get_int(arg); // OverflowError past a machine word
-    #if MP_SSIZE_MAX > INT32_MAX
-    if (value < INT32_MIN || value > INT32_MAX) {
+    int32_t value;
+    if (!irqio_get_int32(arg, &value)) {
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("value must fit in 32 bits (signed)"));
     }
-    #endif
-    return (int32_t)value;
+    return value;
 }
 
 static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
@@ -39,7 +37,7 @@ static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    mp_int_t capacity = mp_obj_get_int(args[ARG_capacity].u_obj);
+    mp_int_t capacity = irqio_get_size(args[ARG_capacity].u_obj);
     mp_int_t overflow = args[ARG_overflow].u_int;
     if (overflow != EVENTS_DROP_NEWEST && overflow != EVENTS_OVERWRITE_OLDEST) {
         mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be DROP_NEWEST or OVERWRITE_OLDEST"));

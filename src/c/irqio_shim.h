@@ -15,6 +15,15 @@ extern const mp_obj_type_t irqio_type_EventHandler;
 // errno for IRQIO_STATUS_OS_ERROR.
 void irqio_check(irqio_status status, int err);
 
+// A size or count argument: mp_obj_get_int, except that an int past a machine word
+// gives -1 or MP_SSIZE_MAX (so the size check says "out of range", alike on 32-
+// and 64-bit ports) instead of OverflowError.
+mp_int_t irqio_get_size(mp_obj_t arg);
+
+// An int argument that must fit in 32 bits (signed): false if it does not;
+// TypeError for non-integers. Allocation-free for small ints (interrupt handlers).
+bool irqio_get_int32(mp_obj_t arg, int32_t *out);
+
 // Loads the statistics attribute `attr` (capacity, dropped, high_water, overflow,
 // closed) into dest[0]; for any other name, tells the lookup to go on to methods.
 void irqio_stats_attr(qstr attr, mp_obj_t *dest, size_t capacity, size_t dropped, size_t high_water,

@@ -25,7 +25,7 @@ static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
         }
         buffer = source;
     } else {
-        size = mp_obj_get_int(source); // TypeError for anything else, as upstream
+        size = irqio_get_size(source); // TypeError for anything else, as upstream
     }
     mp_int_t overflow = args[ARG_overflow].u_int;
     if (overflow < 0 || overflow > 255) {

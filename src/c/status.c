@@ -1,6 +1,7 @@
 // Shared by the C shim: status codes become exceptions here, and only here; the
 // statistics attributes; the asyncio core module.
 #include "py/runtime.h"
+#include "py/objint.h"
 #include "irqio_shim.h"
 
 void irqio_check(irqio_status status, int err) {
@@ -21,6 +22,41 @@ void irqio_check(irqio_status status, int err) {
             mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be TRUNCATE, REJECT or OVERWRITE"));
     }
     mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("irqio: unknown status"));
+}
+
+mp_int_t irqio_get_size(mp_obj_t arg) {
+    if (mp_obj_is_small_int(arg) || !mp_obj_is_int(arg)) {
+        return mp_obj_get_int(arg); // TypeError for non-integers, as upstream
+    }
+    // A big int: on 32-bit ports that is anything from 2**30; it may still fit a word.
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_int_t value = mp_obj_int_get_checked(arg);
+        nlr_pop();
+        return value;
+    }
+    return mp_obj_int_sign(arg) < 0 ? -1 : MP_SSIZE_MAX;
+}
+
+bool irqio_get_int32(mp_obj_t arg, int32_t *out) {
+    mp_int_t value;
+    if (mp_obj_is_small_int(arg) || !mp_obj_is_int(arg)) {
+        value = mp_obj_get_int(arg); // TypeError for non-integers
+    } else {
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) != 0) {
+            return false; // past a machine word
+        }
+        value = mp_obj_int_get_checked(arg);
+        nlr_pop();
+    }
+    #if MP_SSIZE_MAX > INT32_MAX
+    if (value < INT32_MIN || value > INT32_MAX) {
+        return false;
+    }
+    #endif
+    *out = (int32_t)value;
+    return true;
 }
 
 void irqio_stats_attr(qstr attr, mp_obj_t *dest, size_t capacity, size_t dropped, size_t high_water,
