@@ -177,12 +177,14 @@ def test_set_allocates_nothing(board):
         """
 import irqio, micropython
 f = irqio.ThreadSafeFlag()
-micropython.heap_lock()
-for _ in range(1000):
+def run():  # locals only: a new module-level global could grow the globals dict
+    micropython.heap_lock()
+    for _ in range(1000):
+        f.set()
+    f.clear()
     f.set()
-f.clear()
-f.set()
-n = micropython.heap_unlock()
+    return micropython.heap_unlock()
+n = run()
 print(f.is_set(), n)
 """
     )
