@@ -58,10 +58,12 @@ mkdir -p "$CACHE/micropython-lib-stub"
 
 # --- Python venv for the test harness ----------------------------------------
 VENV=$CACHE/venv
-if [ ! -x "$VENV/bin/pytest" ]; then
-    log "creating the Python venv with pytest"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q -r "$ROOT/tests/requirements.txt"
+REQS=$ROOT/tests/requirements.txt
+if [ ! -x "$VENV/bin/pytest" ] || ! cmp -s "$REQS" "$VENV/.requirements"; then
+    log "creating the Python venv for the test harness"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q -r "$REQS"
+    cp "$REQS" "$VENV/.requirements"
 fi
 
 # --- Rust ----------------------------------------------------------------------

@@ -5,10 +5,14 @@ Tests are written on the host (CPython) and send MicroPython code to a board:
     def test_something(board):
         assert board.run("print(1 + 1)") == "2\n"
 
-`--board` picks where the code runs:
+`--board` picks where the code runs (boards.py):
 
 - `unix` (default): the unix-port firmware at build/unix/micropython
-  (or `unix:/path/to/micropython`).
+  (or `unix:/path/to/micropython`);
+- `rp2emu`: the RP2 firmware (build/rp2/RPI_PICO/firmware.uf2, or
+  `rp2emu:/path/to/firmware.uf2`) on an emulated Pico, GPIO 2 wired to GPIO 3;
+- `serial:/dev/ttyACM0`: a real board on a serial port (a Pico with a jumper
+  from GP2 to GP3 for the hard-IRQ tests).
 
 A test states what it needs with `@pytest.mark.requires("thread", ...)`; on a
 board without it the test is skipped with the reason shown.
@@ -16,12 +20,11 @@ board without it the test is skipped with the reason shown.
 
 import os
 import re
-import resource
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
+
+from boards import MicroPythonError, SerialBoard, UnixBoard  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,52 +39,6 @@ def micropython_dir():
         if m:
             return Path(m.group(1))
     raise RuntimeError("MICROPY_DIR unknown: run scripts/setup.sh")
-
-
-class MicroPythonError(AssertionError):
-    """The code raised on the board; carries the board's output."""
-
-
-class UnixBoard:
-    name = "unix"
-    # What tests may ask for: OS threads, POSIX signal sources (irqio_unix's timer),
-    # pollable fds, irqio_unix.SimPin standing in for machine.Pin.
-    capabilities = frozenset({"thread", "signal", "fd", "asyncio", "sim_pin"})
-
-    def __init__(self, exe):
-        self.exe = Path(exe)
-        if not self.exe.exists():
-            raise pytest.UsageError(f"{self.exe} does not exist: run scripts/build-unix.sh")
-
-    def run(self, code, timeout=60, max_open_files=None):
-        """Runs `code` as a script; returns its stdout, raises MicroPythonError if it failed.
-
-        `max_open_files` lowers the process's file limit (RLIMIT_NOFILE) for the run.
-        """
-
-        def limit():
-            if max_open_files is not None:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (max_open_files, max_open_files))
-
-        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-            f.write(code)
-            path = f.name
-        try:
-            proc = subprocess.run(
-                [str(self.exe), path],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                env={**os.environ, "MICROPYPATH": ".frozen"},
-                preexec_fn=limit,
-            )
-        finally:
-            os.unlink(path)
-        if proc.returncode != 0:
-            raise MicroPythonError(
-                f"exit status {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
-            )
-        return proc.stdout
 
 
 def exception_of(board, code, setup="import irqio"):
@@ -103,7 +60,7 @@ def pytest_addoption(parser):
     parser.addoption(
         "--board",
         default=os.environ.get("IRQIO_BOARD", "unix"),
-        help="where tests run: unix[:path-to-micropython]",
+        help="where tests run: unix[:path-to-micropython], rp2emu[:path-to-uf2], serial:DEVICE",
     )
 
 
@@ -117,6 +74,16 @@ def board(request):
     kind, _, arg = spec.partition(":")
     if kind == "unix":
         return UnixBoard(arg or ROOT / "build" / "unix" / "micropython")
+    if kind == "rp2emu":
+        from rp2emu_board import Rp2EmuBoard
+
+        board = Rp2EmuBoard(uf2=arg or None)
+        request.addfinalizer(board.close)
+        return board
+    if kind == "serial" and arg:
+        board = SerialBoard(arg)
+        request.addfinalizer(board.close)
+        return board
     raise pytest.UsageError(f"unknown board {spec!r}")
 
 

@@ -3,7 +3,7 @@
     board = Rp2EmuBoard()                 # build/rp2/RPI_PICO/firmware.uf2, wire GPIO 2 -> 3
     assert board.run("print(1 + 1)") == "2\\n"
 
-Same contract as UnixBoard.run in conftest.py: `run(code, timeout)` returns the
+Same contract as UnixBoard.run in boards.py: `run(code, timeout)` returns the
 script's stdout ("\\n" line ends) and raises MicroPythonError (an AssertionError)
 carrying the output when the script raised; a script that outlives `timeout`
 (wall-clock seconds) raises subprocess.TimeoutExpired, like subprocess.run.
@@ -27,12 +27,10 @@ import subprocess
 import threading
 from pathlib import Path
 
+from boards import MicroPythonError
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "tools" / "rp2emu" / "rp2emu.mjs"
-
-
-class MicroPythonError(AssertionError):
-    """The code raised on the board; carries the board's output."""
 
 
 class EmulatorError(RuntimeError):
