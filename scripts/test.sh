@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: set-up, Rust checks and host tests of the portable core,
-# the unix firmware build, then the MicroPython-level tests through pytest.
-# Extra arguments go to pytest (e.g. -k flag, --board=...).
+# then the MicroPython-level tests through pytest on each tier: the unix firmware,
+# and the RP2 firmware on an emulated Pico. Extra arguments go to pytest (e.g.
+# -k flag); IRQIO_TIERS="unix" (or "rp2emu") runs only those tiers.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -30,5 +31,22 @@ MICROPY_DIR="$MICROPY_DIR" IRQIO_PORT_DIR="$MICROPY_DIR/ports/unix" \
     IRQIO_CFLAGS_FILE="$ROOT/build/unix/port/irqio-rust/cflags.txt" \
     cargo clippy --lib --quiet --features micropython --target-dir build/unix/clippy -- -D warnings
 
-step "MicroPython tests (pytest)"
-exec "$IRQIO_VENV/bin/pytest" tests "$@"
+TIERS=${IRQIO_TIERS:-unix rp2emu}
+for tier in $TIERS; do
+    case $tier in
+        unix)
+            step "MicroPython tests on the unix firmware (pytest)"
+            "$IRQIO_VENV/bin/pytest" tests --board=unix "$@"
+            ;;
+        rp2emu)
+            step "RP2 firmware (RPI_PICO)"
+            scripts/build-rp2.sh
+            step "MicroPython tests on the emulated Pico (pytest)"
+            "$IRQIO_VENV/bin/pytest" tests --board=rp2emu "$@"
+            ;;
+        *)
+            echo "unknown tier $tier" >&2
+            exit 2
+            ;;
+    esac
+done
