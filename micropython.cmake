@@ -146,6 +146,8 @@ add_custom_target(irqio_rust_build
         IRQIO_PORT_DIR=${MICROPY_PORT_DIR}
         IRQIO_CFLAGS_FILE=${IRQIO_CFLAGS_FILE}
         IRQIO_CC=${CMAKE_C_COMPILER}
+        # Flash is what a microcontroller runs short of: optimise for size.
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=z
         ${IRQIO_CARGO} ${IRQIO_CARGO_TOOLCHAIN} rustc --quiet --manifest-path ${IRQIO_DIR}/Cargo.toml
         --release --lib --crate-type staticlib --features micropython ${IRQIO_CARGO_JOBS_ARGS}
         --target ${IRQIO_RUST_TARGET} --target-dir ${IRQIO_RUST_OUT}/target

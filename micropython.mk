@@ -32,6 +32,7 @@ $(IRQIO_LIB): $(HEADER_BUILD)/qstrdefs.generated.h $(HEADER_BUILD)/root_pointers
 	$(ECHO) "CARGO irqio ($(if $(IRQIO_RUST_TARGET),$(IRQIO_RUST_TARGET),host))"
 	$(shell mkdir -p $(IRQIO_RUST_OUT))$(file >$(IRQIO_RUST_OUT)/cflags.txt,$(CFLAGS))
 	$(Q)MICROPY_DIR="$(abspath $(TOP))" IRQIO_PORT_DIR="$(CURDIR)" IRQIO_CC="$(CC)" \
+		$(if $(IRQIO_RUST_TARGET),CARGO_PROFILE_RELEASE_OPT_LEVEL=z) \
 		IRQIO_CFLAGS_FILE="$(abspath $(IRQIO_RUST_OUT))/cflags.txt" \
 		$(IRQIO_CARGO) rustc --quiet --manifest-path "$(IRQIO_DIR)/Cargo.toml" --release --lib \
 		--crate-type staticlib --features micropython --target-dir "$(abspath $(IRQIO_RUST_OUT))/target" \

@@ -212,7 +212,13 @@ impl Ring {
     /// Stores `data` according to the overflow policy. Never blocks, never allocates.
     /// Bytes it does not store are the caller's to retry or count (see
     /// [`Ring::write_or_drop`]); bytes an overwrite discards are counted here.
-    #[inline(always)]
+    ///
+    /// Inlined into each producer entry point where instructions are the scarce
+    /// resource (hosted targets: `benchmarks/ringio_write_cost.py`); one shared copy on
+    /// bare-metal targets, where flash is (`scripts/size-report.py`) and a call costs a
+    /// few cycles.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn write(&self, data: &[u8]) -> Written {
         // A closed ring refuses in `try_reserve_whole`'s test of the low bits. An empty
         // write takes the common path too: it reserves and publishes nothing; at worst
@@ -246,7 +252,9 @@ impl Ring {
     }
 
     /// Fills the reserved span `[head, head + data.len())`, then finishes the write.
-    #[inline(always)]
+    /// (Inlining policy: as [`Ring::write`].)
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline(never))]
     fn copy_and_publish(&self, head: usize, data: &[u8]) -> Written {
         // The span is ours alone until we finish.
         self.copy_in(head, data);
@@ -462,9 +470,11 @@ impl Ring {
 ///
 /// # Safety
 /// As `core::ptr::copy_nonoverlapping(src, dst, n)`.
+///
+/// On bare-metal targets it is `copy_nonoverlapping` alone: flash counts more there.
 #[inline(always)]
 unsafe fn copy_bytes(src: *const u8, dst: *mut u8, n: usize) {
-    if (8..=16).contains(&n) {
+    if cfg!(not(target_os = "none")) && (8..=16).contains(&n) {
         // SAFETY: both 8-byte windows, [0, 8) and [n - 8, n), lie inside the n bytes the
         // caller vouches for; unaligned accesses are allowed by read/write_unaligned.
         unsafe {
