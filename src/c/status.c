@@ -13,7 +13,7 @@ void irqio_check(irqio_status status, int err) {
         case IRQIO_STATUS_OS_ERROR:
             mp_raise_OSError(err);
         case IRQIO_STATUS_BAD_SIZE:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: size out of range (must be at least 1 and fit the heap)"));
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: size out of range"));
         case IRQIO_STATUS_BUFFER_TOO_SMALL:
             mp_raise_ValueError(MP_ERROR_TEXT("irqio: buffer too small (RingIO(buffer) holds len(buffer) - 1 bytes)"));
         case IRQIO_STATUS_BUFFER_RESIZED:
@@ -24,15 +24,26 @@ void irqio_check(irqio_status status, int err) {
     mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("irqio: unknown status"));
 }
 
-mp_int_t irqio_get_size(mp_obj_t arg) {
+// The value of the int `arg` if it fits a machine word, false for a bigger int;
+// TypeError for non-integers. No allocation for small ints.
+static bool get_word(mp_obj_t arg, mp_int_t *out) {
     if (mp_obj_is_small_int(arg) || !mp_obj_is_int(arg)) {
-        return mp_obj_get_int(arg); // TypeError for non-integers, as upstream
+        *out = mp_obj_get_int(arg);
+        return true;
     }
-    // A big int: on 32-bit ports that is anything from 2**30; it may still fit a word.
+    // A big int: on 32-bit ports anything from 2**30, which may still fit a word.
     nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_int_t value = mp_obj_int_get_checked(arg);
-        nlr_pop();
+    if (nlr_push(&nlr) != 0) {
+        return false;
+    }
+    *out = mp_obj_int_get_checked(arg);
+    nlr_pop();
+    return true;
+}
+
+mp_int_t irqio_get_size(mp_obj_t arg) {
+    mp_int_t value;
+    if (get_word(arg, &value)) {
         return value;
     }
     return mp_obj_int_sign(arg) < 0 ? -1 : MP_SSIZE_MAX;
@@ -40,15 +51,8 @@ mp_int_t irqio_get_size(mp_obj_t arg) {
 
 bool irqio_get_int32(mp_obj_t arg, int32_t *out) {
     mp_int_t value;
-    if (mp_obj_is_small_int(arg) || !mp_obj_is_int(arg)) {
-        value = mp_obj_get_int(arg); // TypeError for non-integers
-    } else {
-        nlr_buf_t nlr;
-        if (nlr_push(&nlr) != 0) {
-            return false; // past a machine word
-        }
-        value = mp_obj_int_get_checked(arg);
-        nlr_pop();
+    if (!get_word(arg, &value)) {
+        return false;
     }
     #if MP_SSIZE_MAX > INT32_MAX
     if (value < INT32_MIN || value > INT32_MAX) {

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""irqio's size in a firmware: flash (text + rodata) and static RAM (data + bss) of
+the Rust library and the C shim, read from the firmware's linker map, so only what
+the final link kept counts.
+
+    scripts/size-report.py MAP [--label NAME] [--budget BYTES]
+
+With --budget, exits non-zero if irqio's flash exceeds it. RAM per object (heap
+blocks of a ThreadSafeFlag, RingIO, EventStream, handler) is measured on a board by
+tests/test_size.py, which prints it.
+"""
+
+import argparse
+import collections
+import re
+import sys
+
+ALLOC = (".text", ".rodata", ".srodata", ".data", ".sdata", ".bss", ".sbss")
+RAM = (".data", ".sdata", ".bss", ".sbss")
+
+
+def irqio_part(path):
+    """'rust', 'c' or None for an input file named in the map."""
+    if "libirqio" in path:
+        return "rust"
+    if "/src/c/" in path or "irqio_port" in path or "irqio_sim" in path:
+        return "c"
+    return None
+
+
+def sections(map_text):
+    """(section, address, size, input file) for every input section in the map."""
+    body = map_text[map_text.find("Linker script and memory map"):]
+    pending = None  # a section name alone on its line: the numbers follow on the next
+    for line in body.splitlines():
+        m = re.match(r"^ (\.\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", line)
+        if m:
+            pending = None
+            yield m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4)
+            continue
+        m = re.match(r"^ (\.\S+)$", line)
+        if m:
+            pending = m.group(1)
+            continue
+        m = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", line)
+        if m and pending:
+            yield pending, int(m.group(1), 16), int(m.group(2), 16), m.group(3)
+        pending = None
+
+
+def measure(map_text):
+    sizes = collections.Counter()
+    for name, address, size, path in sections(map_text):
+        part = irqio_part(path)
+        if part is None or size == 0 or address == 0 or not name.startswith(ALLOC):
+            continue
+        sizes[(part, "ram" if name.startswith(RAM) else "flash")] += size
+    return sizes
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("map")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--budget", type=int, help="flash budget in bytes for the whole module")
+    args = ap.parse_args()
+    sizes = measure(open(args.map).read())
+    flash = sizes[("rust", "flash")] + sizes[("c", "flash")]
+    ram = sizes[("rust", "ram")] + sizes[("c", "ram")]
+    label = args.label or args.map
+    print(f"irqio in {label}")
+    print(f"  {'':12s} {'flash (text+rodata)':>20s} {'static RAM (data+bss)':>22s}")
+    for part, name in (("rust", "Rust library"), ("c", "C shim")):
+        print(f"  {name:12s} {sizes[(part, 'flash')]:>20d} {sizes[(part, 'ram')]:>22d}")
+    print(f"  {'total':12s} {flash:>20d} {ram:>22d}")
+    if args.budget is not None:
+        verdict = "within" if flash <= args.budget else "OVER"
+        print(f"  flash budget {args.budget} bytes: {verdict} ({flash * 100 // args.budget}%)")
+        if flash > args.budget:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
