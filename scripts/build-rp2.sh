@@ -47,12 +47,13 @@ python3 - "$OUT/firmware.elf" "$PORT/boards/$BOARD/mpconfigboard.h" \
     "$PICO_SDK_PATH/src/boards/include/boards" "$BUILD/CMakeCache.txt" <<'PY'
 import re, subprocess, sys
 elf, board_h, sdk_boards, cache = sys.argv[1:]
-def macro(text, name):
+def macro(text, name, **known):
     m = re.search(r"#define\s+%s\s+(.+)" % name, text)
-    return eval(re.sub(r"//.*|/\*.*?\*/|[uUlL]\b", "", m.group(1))) if m else None
-storage = macro(open(board_h).read(), "MICROPY_HW_FLASH_STORAGE_BYTES")
+    return eval(re.sub(r"//.*|/\*.*?\*/|[uUlL]\b", "", m.group(1)), {}, known) if m else None
 pico_board = re.search(r"^PICO_BOARD:\w+=(\S+)", open(cache).read(), re.M).group(1)
 flash = macro(open(f"{sdk_boards}/{pico_board}.h").read(), "PICO_FLASH_SIZE_BYTES")
+# Some boards size the filesystem from the flash size.
+storage = macro(open(board_h).read(), "MICROPY_HW_FLASH_STORAGE_BYTES", PICO_FLASH_SIZE_BYTES=flash)
 syms = dict(l.split()[2::-2] for l in subprocess.check_output(
     ["arm-none-eabi-nm", elf], text=True).splitlines() if l.count(" ") == 2)
 end = int(syms["__flash_binary_end"], 16) - 0x10000000

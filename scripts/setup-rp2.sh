@@ -9,7 +9,7 @@
 # - links tinyusb and mbedtls into the MicroPython tree when its lib/ folders are
 #   empty (the Debian source tarball ships them empty);
 # - builds picotool into .cache/picotool (the SDK would otherwise clone it);
-# - adds the thumbv6m-none-eabi Rust target;
+# - adds the Rust targets for RP2040 and RP2350 (Arm);
 # - installs rp2040js (pinned by tools/rp2emu/package-lock.json) with `npm ci`;
 # - writes .cache/env-rp2.sh for scripts/build-rp2.sh and the tests.
 #
@@ -140,7 +140,9 @@ if [ ! -f "$PICOTOOL_DIR/picotoolConfig.cmake" ] || [ ! -x "$PICOTOOL_PREFIX/bin
 fi
 
 # --- Rust target ------------------------------------------------------------------
-rustup target list --installed | grep -qx thumbv6m-none-eabi || rustup target add thumbv6m-none-eabi
+for target in thumbv6m-none-eabi thumbv8m.main-none-eabi; do  # RP2040, RP2350 (Arm)
+    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+done
 
 # --- rp2040js (emulator), pinned by the lock file -----------------------------------
 EMU=$ROOT/tools/rp2emu
