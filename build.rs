@@ -155,6 +155,41 @@ fn header_flags(cflags: &str, port_dir: &Path) -> Vec<String> {
     flags
 }
 
+/// The C library's include folders of a cross compiler (what `cc -v` searches, given
+/// the port's CPU flags and specs file), less the compiler's private ones: clang
+/// brings its own `stddef.h`, `stdint.h`...
+fn cross_system_includes(cc: &str, cflags: &[String]) -> Vec<String> {
+    let cpu_flags = cflags
+        .iter()
+        .filter(|f| f.starts_with("-m") || f.starts_with("--specs="));
+    let Ok(out) = std::process::Command::new(cc)
+        .args(cpu_flags)
+        .args(["-xc", "-E", "-v", "/dev/null"])
+        .output()
+    else {
+        return Vec::new();
+    };
+    let private = std::process::Command::new(cc)
+        .arg("-print-file-name=include")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|p| Path::new(p.trim()).parent()?.canonicalize().ok());
+    let log = String::from_utf8_lossy(&out.stderr);
+    let Some(list) = log
+        .split("#include <...> search starts here:")
+        .nth(1)
+        .and_then(|rest| rest.split("End of search list.").next())
+    else {
+        return Vec::new();
+    };
+    list.lines()
+        .filter_map(|line| Path::new(line.trim()).canonicalize().ok())
+        .filter(|dir| !private.as_ref().is_some_and(|p| dir.starts_with(p)))
+        .map(|dir| dir.to_string_lossy().into_owned())
+        .collect()
+}
+
 fn bind_micropython(out: &Path) {
     let micropy_dir = PathBuf::from(required("MICROPY_DIR"));
     let port_dir = PathBuf::from(required("IRQIO_PORT_DIR"));
@@ -169,7 +204,19 @@ fn bind_micropython(out: &Path) {
     let target = env::var("TARGET").expect("TARGET");
     let host = env::var("HOST").expect("HOST");
 
-    let mut clang_args = flags.clone();
+    // clang 14 knows RISC-V's base ISA strings but not GCC 12's `_zicsr`-style
+    // extension suffixes or `-misa-spec`; the headers depend on the ABI and word
+    // size only.
+    let mut clang_args: Vec<String> = flags
+        .iter()
+        .filter(|f| !f.starts_with("-misa-spec="))
+        .map(|f| match f.strip_prefix("-march=") {
+            Some(arch) if arch.starts_with("rv") => {
+                format!("-march={}", arch.split('_').next().unwrap_or(arch))
+            }
+            _ => f.clone(),
+        })
+        .collect();
     if target != host {
         // clang knows these triples; `-m` flags above pick the CPU variant.
         let triple = match target.as_str() {
@@ -179,6 +226,13 @@ fn bind_micropython(out: &Path) {
             t => t.to_string(),
         };
         clang_args.push(format!("--target={triple}"));
+        // clang does not know the cross toolchain's C library: ask its compiler.
+        if let Ok(cc) = env::var("IRQIO_CC") {
+            for dir in cross_system_includes(&cc, &shell_words(&cflags)) {
+                clang_args.push("-isystem".into());
+                clang_args.push(dir);
+            }
+        }
     }
 
     let wrappers = out.join("mp_static_wrappers");
@@ -224,6 +278,13 @@ fn bind_micropython(out: &Path) {
             .include(env::var("CARGO_MANIFEST_DIR").unwrap())
             .warnings(false);
         for f in &flags {
+            build.flag(f);
+        }
+        // The port's specs file says where its C library's headers are (picolibc).
+        for f in shell_words(&cflags)
+            .iter()
+            .filter(|f| f.starts_with("--specs="))
+        {
             build.flag(f);
         }
         build.compile("irqio_mp_static_wrappers");

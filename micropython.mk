@@ -24,7 +24,17 @@ IRQIO_RUST_OUT := $(BUILD)/irqio-rust
 IRQIO_LIB := $(IRQIO_RUST_OUT)/libirqio.a
 IRQIO_CARGO_PROFILE_DIR := $(IRQIO_RUST_OUT)/target/$(if $(IRQIO_RUST_TARGET),$(IRQIO_RUST_TARGET)/)release
 
+# Cross builds (bare metal) link only irqio's own members of the staticlib, as
+# micropython.cmake does: Rust's bundled compiler_builtins must not replace the C
+# library's memcpy/strlen/libm. Some ports put LDFLAGS before their objects, so
+# those members are linked whole (unused sections still go with --gc-sections).
+# With panic = "abort" nothing unwinds: the Arm unwind index some linker scripts
+# do not place (qemu's) is dropped.
+ifeq ($(IRQIO_RUST_TARGET),)
 LDFLAGS_USERMOD += $(IRQIO_LIB)
+else
+LDFLAGS_USERMOD += -Wl,--whole-archive $(IRQIO_LIB) -Wl,--no-whole-archive
+endif
 
 # make expands a whole recipe before running its first line, so the directory
 # for the flags file is made during that expansion, not by a shell line.
@@ -38,6 +48,9 @@ $(IRQIO_LIB): $(HEADER_BUILD)/qstrdefs.generated.h $(HEADER_BUILD)/root_pointers
 		--crate-type staticlib --features micropython --target-dir "$(abspath $(IRQIO_RUST_OUT))/target" \
 		$(if $(IRQIO_RUST_TARGET),--target $(IRQIO_RUST_TARGET))
 	$(Q)cp -p "$(IRQIO_CARGO_PROFILE_DIR)/libirqio.a" $@
+	$(if $(IRQIO_RUST_TARGET),$(Q)$(AR) t $@ | grep -Ev '^(irqio-.*|.*mp_static_wrappers.*)$$' \
+		| xargs -r $(AR) d $@)
+	$(if $(filter thumb%,$(IRQIO_RUST_TARGET)),$(Q)$(OBJCOPY) --wildcard -R '.ARM.exidx*' -R '.rel.ARM.exidx*' $@)
 
 # Link after the library exists: the first of our objects waits for it.
 $(BUILD)/$(notdir $(IRQIO_DIR))/src/c/modirqio.o: $(IRQIO_LIB)
