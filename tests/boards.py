@@ -5,9 +5,12 @@ raises MicroPythonError (carrying the board's output) if the code raised.
 - UnixBoard: the unix-port firmware (build/unix/micropython).
 - Rp2EmuBoard (rp2emu_board.py): the RP2 firmware on an emulated Pico.
 - SerialBoard: a real board on a serial port, through mpremote's Python API.
+- QemuBoard: the qemu port (build/qemu/BOARD/firmware.elf) on qemu-system-*, its UART
+  on a pseudo-terminal, driven like a serial board.
 """
 
 import os
+import re
 import resource
 import subprocess
 import tempfile
@@ -96,3 +99,44 @@ class SerialBoard:
 
     def close(self):
         self._transport.close()
+
+
+class QemuBoard(SerialBoard):
+    """MicroPython's qemu port with irqio: MICROBIT (Cortex-M0, the RP2040's
+    instruction set) or VIRT_RV32 (RV32IMC, the ESP32-C3's). The port has no time,
+    select or asyncio module and no user interrupts: it runs the tests that need none.
+    """
+
+    capabilities = frozenset()
+    MACHINES = {
+        "MICROBIT": ["qemu-system-arm", "-machine", "microbit",
+                     "-global", "nrf51-soc.flash-size=1048576", "-global", "nrf51-soc.sram-size=262144"],
+        "VIRT_RV32": ["qemu-system-riscv32", "-machine", "virt", "-bios", "none"],
+    }
+
+    def __init__(self, board, elf=None):
+        if board not in self.MACHINES:
+            raise pytest.UsageError(f"qemu board must be one of {', '.join(self.MACHINES)}")
+        self.name = f"qemu:{board}"
+        elf = Path(elf) if elf else Path(__file__).resolve().parent.parent / "build" / "qemu" / board / "firmware.elf"
+        if not elf.exists():
+            raise pytest.UsageError(f"{elf} does not exist: run scripts/build-qemu.sh {board}")
+        self._qemu = subprocess.Popen(
+            self.MACHINES[board] + ["-nographic", "-monitor", "null", "-semihosting",
+                                    "-serial", "pty", "-kernel", str(elf)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        # qemu names the pseudo-terminal it made for the UART on its first line.
+        line = self._qemu.stdout.readline()
+        m = re.search(r"(/dev/pts/\d+)", line)
+        if not m:
+            self._qemu.kill()
+            raise RuntimeError(f"qemu did not start: {line!r}")
+        super().__init__(m.group(1))
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._qemu.kill()
+            self._qemu.wait()

@@ -12,7 +12,9 @@ Tests are written on the host (CPython) and send MicroPython code to a board:
 - `rp2emu`: the RP2 firmware (build/rp2/RPI_PICO/firmware.uf2, or
   `rp2emu:/path/to/firmware.uf2`) on an emulated Pico, GPIO 2 wired to GPIO 3;
 - `serial:/dev/ttyACM0`: a real board on a serial port (a Pico with a jumper
-  from GP2 to GP3 for the hard-IRQ tests).
+  from GP2 to GP3 for the hard-IRQ tests);
+- `qemu:MICROBIT`, `qemu:VIRT_RV32`: the qemu port (build/qemu/BOARD/firmware.elf),
+  for the tests that need no time, select or asyncio.
 
 A test states what it needs with `@pytest.mark.requires("thread", ...)`; on a
 board without it the test is skipped with the reason shown.
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from boards import MicroPythonError, SerialBoard, UnixBoard  # noqa: F401 (re-exported)
+from boards import MicroPythonError, QemuBoard, SerialBoard, UnixBoard  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +62,8 @@ def pytest_addoption(parser):
     parser.addoption(
         "--board",
         default=os.environ.get("IRQIO_BOARD", "unix"),
-        help="where tests run: unix[:path-to-micropython], rp2emu[:path-to-uf2], serial:DEVICE",
+        help="where tests run: unix[:path-to-micropython], rp2emu[:path-to-uf2], serial:DEVICE, "
+        "qemu:MICROBIT|VIRT_RV32",
     )
 
 
@@ -78,6 +81,10 @@ def board(request):
         from rp2emu_board import Rp2EmuBoard
 
         board = Rp2EmuBoard(uf2=arg or None)
+        request.addfinalizer(board.close)
+        return board
+    if kind == "qemu" and arg:
+        board = QemuBoard(*arg.split(":", 1))
         request.addfinalizer(board.close)
         return board
     if kind == "serial" and arg:

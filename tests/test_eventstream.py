@@ -6,6 +6,7 @@ import pytest
 from conftest import exception_of
 
 
+@pytest.mark.requires("asyncio")
 def test_events_carry_tag_value_and_post_time(board):
     out = board.run(
         """
@@ -97,6 +98,7 @@ print(len(es.read()), es.read(), es.any())
     assert out == "29 [(0, 0), (1, -1)]\n(2, -2)\n24 None 0\n"
 
 
+@pytest.mark.requires("asyncio")
 def test_get_refuses_to_skip_a_partly_read_record(board):
     out = board.run(
         """

@@ -5,6 +5,7 @@ import pytest
 from conftest import MicroPythonError, exception_of, micropython_dir
 
 
+@pytest.mark.requires("asyncio")
 def test_upstream_threadsafeflag_test_passes_unchanged(board):
     tests = micropython_dir() / "tests" / "extmod"
     source = (tests / "asyncio_threadsafeflag.py").read_text()
@@ -29,6 +30,7 @@ print(f.is_set())
     assert out.split() == ["False", "True", "False"]
 
 
+@pytest.mark.requires("asyncio")
 def test_wait_returns_at_once_when_set_and_clears_the_flag(board):
     out = board.run(
         """
@@ -44,6 +46,7 @@ asyncio.run(main())
     assert out == "False\n"
 
 
+@pytest.mark.requires("asyncio")
 def test_count_reports_set_calls_coalesced_into_one_wake(board):
     out = board.run(
         """
@@ -64,6 +67,7 @@ asyncio.run(main())
     assert out.split() == ["0", "None", "3", "1"]
 
 
+@pytest.mark.requires("asyncio")
 def test_timestamp_is_ticks_us_of_the_first_set_since_the_last_wake(board):
     out = board.run(
         """
@@ -83,6 +87,7 @@ asyncio.run(main())
     assert out == "True True\n"
 
 
+@pytest.mark.requires("asyncio")
 def test_clear_discards_pending_sets(board):
     out = board.run(
         """
@@ -101,6 +106,7 @@ asyncio.run(main())
     assert out == "timeout\n"
 
 
+@pytest.mark.requires("asyncio")
 def test_a_second_waiting_task_gets_an_exception_and_the_first_still_wakes(board):
     out = board.run(
         """
@@ -129,6 +135,7 @@ asyncio.run(main())
     ]
 
 
+@pytest.mark.requires("asyncio")
 def test_wait_works_as_a_task_and_with_wait_for_and_cancel(board):
     out = board.run(
         """
