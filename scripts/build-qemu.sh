@@ -3,7 +3,7 @@
 # build/qemu/$BOARD/firmware.elf:
 #
 #   scripts/build-qemu.sh MICROBIT     # Cortex-M0: the RP2040's instruction set (thumbv6m)
-#   scripts/build-qemu.sh VIRT_RV32    # RV32IMAC: the ESP32-C6's (riscv32imac)
+#   scripts/build-qemu.sh VIRT_RV32    # RV32IMC: the ESP32-C3's (riscv32imc)
 #
 # These boards run irqio's synchronous tests (tests/boards.py: --board=qemu:BOARD)
 # and give the RISC-V size figures. The heap is a Pico's (200 KiB, as RP2040's
@@ -17,10 +17,9 @@ BOARD=${1:?usage: build-qemu.sh MICROBIT|VIRT_RV32}
 
 case $BOARD in
     MICROBIT) RUST_TARGET=thumbv6m-none-eabi; EXTRA=() ;;
-    # The port's RV32 build is rv32imac. (An rv32imc firmware, the ESP32-C3's ISA,
-    # cannot be linked with Debian's toolchain: it has no rv32imc multilib. The
-    # riscv32imc library is cross-compiled and checked by scripts/check-targets.sh;
-    # the no-atomics path runs on MICROBIT.)
+    # rv32imc, the ESP32-C3's ISA: no atomic instructions, so irqio's critical-
+    # section path runs. ISA spec 2.2 (csr instructions in the base ISA) lets GCC 12
+    # pick a 32-bit multilib from Debian's toolchain, which has none for "_zicsr".
     VIRT_RV32) RUST_TARGET=riscv32imc-unknown-none-elf; EXTRA=("RV32_ARCH=rv32imc -misa-spec=2.2") ;;
     *) echo "unknown board $BOARD (MICROBIT or VIRT_RV32)" >&2; exit 2 ;;
 esac
