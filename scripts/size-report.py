@@ -3,17 +3,40 @@
 the Rust library and the C shim, read from the firmware's linker map, so only what
 the final link kept counts.
 
-    scripts/size-report.py MAP [--label NAME] [--budget BYTES]
+    scripts/size-report.py MAP [--label NAME] [--budget BYTES] [--objects BOARD]
 
-With --budget, exits non-zero if irqio's flash exceeds it. RAM per object (heap
-blocks of a ThreadSafeFlag, RingIO, EventStream, handler) is measured on a board by
-tests/test_size.py, which prints it.
+With --budget, exits non-zero if irqio's flash exceeds it. With --objects, also
+measures the heap each kind of object takes on a board of the test harness
+(tests/boards.py: rp2emu, qemu:MICROBIT, qemu:VIRT_RV32, unix, serial:DEVICE), as
+gc.mem_alloc() sees it: whole GC blocks, storage included.
 """
 
 import argparse
 import collections
 import re
 import sys
+from pathlib import Path
+
+# What one object of each kind costs on the heap; storage is given as "+ n" beyond
+# the object itself (rounded to the GC's blocks).
+OBJECTS_SCRIPT = """
+import gc, irqio
+def heap(make):
+    gc.collect()
+    before = gc.mem_alloc()
+    keep = make()
+    used = gc.mem_alloc() - before
+    return used
+es = irqio.EventStream(1)
+rows = (
+    ("ThreadSafeFlag()", heap(lambda: irqio.ThreadSafeFlag()), 0),
+    ("RingIO(256)", heap(lambda: irqio.RingIO(256)), 256),
+    ("EventStream(32)", heap(lambda: irqio.EventStream(32)), 32 * 12),
+    ("EventStream.handler(tag)", heap(lambda: es.handler(1)), 0),
+)
+for name, used, storage in rows:
+    print("%s|%d|%d" % (name, used, storage))
+"""
 
 ALLOC = (".text", ".rodata", ".srodata", ".data", ".sdata", ".bss", ".sbss")
 RAM = (".data", ".sdata", ".bss", ".sbss")
@@ -58,11 +81,43 @@ def measure(map_text):
     return sizes
 
 
+def open_board(spec):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import boards
+
+    kind, _, arg = spec.partition(":")
+    if kind == "rp2emu":
+        from rp2emu_board import Rp2EmuBoard
+
+        return Rp2EmuBoard(uf2=arg or None)
+    if kind == "qemu":
+        return boards.QemuBoard(arg)
+    if kind == "serial":
+        return boards.SerialBoard(arg)
+    return boards.UnixBoard(arg or Path(__file__).resolve().parent.parent / "build" / "unix" / "micropython")
+
+
+def print_objects(spec):
+    board = open_board(spec)
+    try:
+        out = board.run(OBJECTS_SCRIPT)
+    finally:
+        if hasattr(board, "close"):
+            board.close()
+    print(f"  heap per object on {spec} (gc.mem_alloc, whole GC blocks):")
+    for line in out.splitlines():
+        name, used, storage = line.split("|")
+        used, storage = int(used), int(storage)
+        detail = f"object {used - storage} + storage {storage}" if storage else "object"
+        print(f"    {name:26s} {used:6d} bytes  ({detail})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("map")
     ap.add_argument("--label", default="")
     ap.add_argument("--budget", type=int, help="flash budget in bytes for the whole module")
+    ap.add_argument("--objects", metavar="BOARD", help="measure the heap per object on this board")
     args = ap.parse_args()
     sizes = measure(open(args.map).read())
     flash = sizes[("rust", "flash")] + sizes[("c", "flash")]
@@ -73,6 +128,8 @@ def main():
     for part, name in (("rust", "Rust library"), ("c", "C shim")):
         print(f"  {name:12s} {sizes[(part, 'flash')]:>20d} {sizes[(part, 'ram')]:>22d}")
     print(f"  {'total':12s} {flash:>20d} {ram:>22d}")
+    if args.objects:
+        print_objects(args.objects)
     if args.budget is not None:
         verdict = "within" if flash <= args.budget else "OVER"
         print(f"  flash budget {args.budget} bytes: {verdict} ({flash * 100 // args.budget}%)")
