@@ -1,4 +1,9 @@
-# Sourced by scripts/setup.sh and scripts/setup-rp2.sh (not run on its own).
+# Debian package helpers, sourced by the scripts/setup*.sh scripts (not run on its
+# own).
+#
+# deb_install PACKAGE...: installs those not installed yet from the machine's own
+# apt sources, without recommends (qemu's would pull in a desktop's worth of media
+# libraries), as root or through sudo.
 #
 # apt_private: a private apt configuration for Debian trixie in $CACHE/apt, so
 # packages and source packages of trixie can be fetched on a bookworm machine
@@ -7,6 +12,19 @@
 # configuration at run time; no host name is written here.
 #
 # Needs: CACHE (folder for caches) and a `log` function.
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+deb_install() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -gt 0 ] || return 0
+    log "installing Debian packages: ${missing[*]}"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
 
 apt_private() {
     local d=$CACHE/apt

@@ -23,7 +23,6 @@ JOBS=${JOBS:-2}
 mkdir -p "$CACHE"
 
 log() { printf '[setup-rp2] %s\n' "$*" >&2; }
-sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 "$ROOT/scripts/setup.sh"
 # shellcheck source=/dev/null
@@ -32,21 +31,12 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 . "$ROOT/scripts/lib-apt.sh"
 
 # --- Debian (bookworm) packages ------------------------------------------------
-DEB_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
-              cmake libusb-1.0-0-dev pkg-config)
-missing=()
-for p in "${DEB_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+deb_install gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib \
+    cmake libusb-1.0-0-dev pkg-config
 # A node from elsewhere (e.g. a nodejs package that bundles npm) is fine as it is:
 # Debian's npm package would conflict with it.
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing Debian packages: ${missing[*]}"
-    sudo_if_needed apt-get update -qq
-    sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+command -v node >/dev/null || deb_install nodejs
+command -v npm >/dev/null || deb_install npm
 
 # --- trixie archives: pico-sdk, tinyusb (binary packages of sources) -----------
 DEBS=$CACHE/debs

@@ -17,24 +17,14 @@ mkdir -p "$CACHE"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=scripts/lib-apt.sh
+. "$ROOT/scripts/lib-apt.sh"
 
 # --- Debian packages ---------------------------------------------------------
-DEB_PACKAGES=(build-essential pkg-config libclang-dev clang python3-venv xz-utils valgrind)
-missing=()
-for p in "${DEB_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing Debian packages: ${missing[*]}"
-    sudo_if_needed apt-get update -qq
-    sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+deb_install build-essential pkg-config libclang-dev clang python3-venv xz-utils valgrind
 
 # --- private apt configuration for trixie sources ----------------------------
 # apt_private (scripts/lib-apt.sh) reads the mirror the machine already uses.
-# shellcheck source=scripts/lib-apt.sh
-. "$ROOT/scripts/lib-apt.sh"
 
 # --- MicroPython source ------------------------------------------------------
 if [ -z "${MICROPY_DIR:-}" ]; then
