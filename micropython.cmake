@@ -14,6 +14,7 @@ if(NOT IRQIO_RUST_TARGET AND DEFINED ENV{IRQIO_RUST_TARGET})
     set(IRQIO_RUST_TARGET $ENV{IRQIO_RUST_TARGET})
 endif()
 set(IRQIO_CARGO_TOOLCHAIN "")
+set(IRQIO_CARGO_BUILD_STD "")
 if(NOT IRQIO_RUST_TARGET)
     if(IRQIO_PORT STREQUAL "rp2")
         if(PICO_PLATFORM STREQUAL "rp2350-riscv")
@@ -28,12 +29,17 @@ if(NOT IRQIO_RUST_TARGET)
     elseif(IRQIO_PORT STREQUAL "esp32")
         if(IDF_TARGET STREQUAL "esp32c3" OR IDF_TARGET STREQUAL "esp32c2")
             set(IRQIO_RUST_TARGET riscv32imc-unknown-none-elf)
-        elseif(IDF_TARGET MATCHES "^esp32(c5|c6|c61|h2|p4)$")
+        elseif(IDF_TARGET MATCHES "^esp32(c5|c6|c61|h2)$")
             set(IRQIO_RUST_TARGET riscv32imac-unknown-none-elf)
+        elseif(IDF_TARGET STREQUAL "esp32p4")
+            # Single-precision FPU and the ilp32f calling convention, as IDF builds it.
+            set(IRQIO_RUST_TARGET riscv32imafc-unknown-none-elf)
         elseif(IDF_TARGET MATCHES "^esp32(s2|s3)?$")
-            # Xtensa: Espressif's Rust toolchain (espup), selected as `cargo +esp`.
+            # Xtensa: Espressif's Rust toolchain (espup), selected as `cargo +esp`;
+            # it ships no prebuilt `core` for these targets, so cargo builds it.
             set(IRQIO_RUST_TARGET xtensa-${IDF_TARGET}-none-elf)
             set(IRQIO_CARGO_TOOLCHAIN +esp)
+            set(IRQIO_CARGO_BUILD_STD -Zbuild-std=core)
         else()
             message(FATAL_ERROR "irqio: no Rust target known for IDF_TARGET=${IDF_TARGET}; set IRQIO_RUST_TARGET")
         endif()
@@ -148,7 +154,7 @@ add_custom_target(irqio_rust_build
         IRQIO_CC=${CMAKE_C_COMPILER}
         # Flash is what a microcontroller runs short of: optimise for size.
         CARGO_PROFILE_RELEASE_OPT_LEVEL=z
-        ${IRQIO_CARGO} ${IRQIO_CARGO_TOOLCHAIN} rustc --quiet --manifest-path ${IRQIO_DIR}/Cargo.toml
+        ${IRQIO_CARGO} ${IRQIO_CARGO_TOOLCHAIN} rustc ${IRQIO_CARGO_BUILD_STD} --quiet --manifest-path ${IRQIO_DIR}/Cargo.toml
         --release --lib --crate-type staticlib --features micropython ${IRQIO_CARGO_JOBS_ARGS}
         --target ${IRQIO_RUST_TARGET} --target-dir ${IRQIO_RUST_OUT}/target
     COMMAND ${CMAKE_COMMAND} -DAR=${CMAKE_AR}
