@@ -15,6 +15,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-2}
 BOARD=${BOARD:-RPI_PICO}
 OUT=$ROOT/build/rp2/$BOARD
+# IRQIO_BASELINE=1: the same firmware without irqio (to build/rp2/$BOARD-baseline),
+# for scripts/size-report.py's whole-firmware difference.
+MODULES=$ROOT/micropython.cmake
+MANIFEST=$ROOT/ports/rp2/manifest.py
+if [ "${IRQIO_BASELINE:-0}" = 1 ]; then
+    OUT=$ROOT/build/rp2/$BOARD-baseline
+    MODULES=
+    mkdir -p "$OUT"
+    grep -v modules/manifest.py "$MANIFEST" >"$OUT/manifest.py"
+    MANIFEST=$OUT/manifest.py
+fi
 BUILD=$OUT/cmake
 PORT=$MICROPY_DIR/ports/rp2
 mkdir -p "$BUILD"
@@ -31,8 +42,8 @@ if [ ! -f "$BUILD/Makefile" ] || [ "$ROOT/micropython.cmake" -nt "$BUILD/Makefil
     cmake -S "$PORT" -B "$BUILD" -DCMAKE_BUILD_TYPE=MinSizeRel \
         -DCMAKE_RULE_MESSAGES=OFF -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$PORT/boards/$BOARD" \
         -DPICO_SDK_PATH_OVERRIDE="$PICO_SDK_PATH" \
-        -DUSER_C_MODULES="$ROOT/micropython.cmake" \
-        -DMICROPY_FROZEN_MANIFEST="$ROOT/ports/rp2/manifest.py" \
+        ${MODULES:+-DUSER_C_MODULES="$MODULES"} \
+        -DMICROPY_FROZEN_MANIFEST="$MANIFEST" \
         -DMICROPY_LIB_DIR="$IRQIO_MPY_LIB_STUB" \
         -Dpicotool_DIR="$IRQIO_PICOTOOL_DIR" >"$OUT/cmake.log" 2>&1 \
         || { tail -n 30 "$OUT/cmake.log" >&2; echo "cmake failed: see $OUT/cmake.log" >&2; exit 1; }

@@ -4,8 +4,12 @@ the Rust library and the C shim, read from the firmware's linker map, so only wh
 the final link kept counts.
 
     scripts/size-report.py MAP [--label NAME] [--budget BYTES] [--objects BOARD]
+                           [--baseline BASE.elf FIRMWARE.elf]
 
-With --budget, exits non-zero if irqio's flash exceeds it. With --objects, also
+With --budget, exits non-zero if irqio's flash exceeds it. With --baseline, also
+prints how much bigger the firmware is than the same firmware without irqio: the
+module's code plus what it adds elsewhere (QSTRs of its names, the frozen
+EventStream.dispatch, the module table entry). With --objects, also
 measures the heap each kind of object takes on a board of the test harness
 (tests/boards.py: rp2emu, qemu:MICROBIT, qemu:VIRT_RV32, unix, serial:DEVICE), as
 gc.mem_alloc() sees it: whole GC blocks, storage included.
@@ -81,6 +85,18 @@ def measure(map_text):
     return sizes
 
 
+def flash_of_elf(path):
+    """Bytes of flash an ELF image occupies (text + data initialisers), per `size`."""
+    import subprocess
+
+    with open(path, "rb") as f:
+        machine = int.from_bytes(f.read(20)[18:20], "little")  # ELF e_machine
+    tool = "arm-none-eabi-size" if machine == 40 else "riscv64-unknown-elf-size"
+    out = subprocess.run([tool, path], capture_output=True, text=True, check=True).stdout
+    text, data = out.splitlines()[1].split()[:2]
+    return int(text) + int(data)
+
+
 def open_board(spec):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     import boards
@@ -118,6 +134,8 @@ def main():
     ap.add_argument("--label", default="")
     ap.add_argument("--budget", type=int, help="flash budget in bytes for the whole module")
     ap.add_argument("--objects", metavar="BOARD", help="measure the heap per object on this board")
+    ap.add_argument("--baseline", nargs=2, metavar=("BASE_ELF", "FIRMWARE_ELF"),
+                    help="the same firmware without irqio, and with it")
     args = ap.parse_args()
     sizes = measure(open(args.map).read())
     flash = sizes[("rust", "flash")] + sizes[("c", "flash")]
@@ -128,6 +146,9 @@ def main():
     for part, name in (("rust", "Rust library"), ("c", "C shim")):
         print(f"  {name:12s} {sizes[(part, 'flash')]:>20d} {sizes[(part, 'ram')]:>22d}")
     print(f"  {'total':12s} {flash:>20d} {ram:>22d}")
+    if args.baseline:
+        base, with_irqio = (flash_of_elf(p) for p in args.baseline)
+        print(f"  whole firmware, with irqio minus without: {with_irqio - base} bytes of flash")
     if args.objects:
         print_objects(args.objects)
     if args.budget is not None:

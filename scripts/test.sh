@@ -65,8 +65,10 @@ for tier in $TIERS; do
             scripts/check-targets.py
             step "size (flash budget: 8 KiB on thumbv6m)"
             size="$IRQIO_VENV/bin/python scripts/size-report.py"
+            IRQIO_BASELINE=1 scripts/build-rp2.sh
             $size build/rp2/RPI_PICO/cmake/firmware.elf.map --label "rp2 RPI_PICO (thumbv6m)" \
-                --budget 8192 --objects rp2emu
+                --budget 8192 --objects rp2emu \
+                --baseline build/rp2/RPI_PICO-baseline/firmware.elf build/rp2/RPI_PICO/firmware.elf
             $size build/rp2/RPI_PICO2/cmake/firmware.elf.map --label "rp2 RPI_PICO2 (thumbv8m.main)"
             $size build/qemu/MICROBIT/firmware.map --label "qemu MICROBIT (thumbv6m)"
             $size build/qemu/VIRT_RV32/firmware.map --label "qemu VIRT_RV32 (riscv32imc)" \

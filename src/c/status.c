@@ -15,9 +15,9 @@ void irqio_check(irqio_status status, int err) {
         case IRQIO_STATUS_BAD_SIZE:
             mp_raise_ValueError(MP_ERROR_TEXT("irqio: size out of range"));
         case IRQIO_STATUS_BUFFER_TOO_SMALL:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: buffer too small (RingIO(buffer) holds len(buffer) - 1 bytes)"));
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: buffer too small (holds len - 1 bytes)"));
         case IRQIO_STATUS_BUFFER_RESIZED:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: the buffer under this RingIO was resized; it must keep its size"));
+            mp_raise_ValueError(MP_ERROR_TEXT("irqio: RingIO buffer resized"));
         case IRQIO_STATUS_BAD_POLICY:
             mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be TRUNCATE, REJECT or OVERWRITE"));
     }
