@@ -4,6 +4,7 @@
 #include "py/runtime.h"
 #include "py/stream.h"
 #include "py/smallint.h"
+#include "py/mphal.h"
 #include "irqio_shim.h"
 #include "irqio_port.h"
 
@@ -73,6 +74,16 @@ static MP_DEFINE_CONST_FUN_OBJ_2(events_handler_obj, events_handler);
 
 enum { EVENTS_WAIT_GET, EVENTS_WAIT_ANEXT };
 
+// A record keeps the low 32 bits of time.ticks_us() (all of it on 32-bit ports,
+// whose ticks period is 2**30). Widened here to the port's ticks period (2**62 on
+// 64-bit unix), so time.ticks_diff() against time.ticks_us() works everywhere, for
+// events less than 2**32 us (71 minutes) old.
+static mp_obj_t events_ticks(uint32_t t_us) {
+    mp_uint_t now = mp_hal_ticks_us();
+    mp_uint_t ticks = (now - (uint32_t)((uint32_t)now - t_us)) & (MICROPY_PY_TIME_TICKS_PERIOD - 1);
+    return mp_obj_new_int_from_uint(ticks);
+}
+
 // The next event as (tag, value, t_us), MP_OBJ_NULL if none yet (the waiter then
 // waits for the stream), or the end-of-stream exception for the caller's form.
 static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode) {
@@ -82,7 +93,7 @@ static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode) {
             mp_obj_t items[3] = {
                 MP_OBJ_NEW_SMALL_INT(event.tag),
                 mp_obj_new_int(event.value),
-                mp_obj_new_int_from_uint(event.t_us),
+                events_ticks(event.t_us),
             };
             return mp_obj_new_tuple(3, items);
         }
