@@ -58,12 +58,14 @@ class Schedule:
         self.on_event = None
         self.cb = self.callback  # bound once: schedule() is called from the producer
 
-    def callback(self, value):
-        self.on_event(value >> 32, value & 0xFFFFFFFF)
+    def callback(self, t_us):
+        self.on_event(0, t_us)
 
     def post(self, value):
+        # One argument gets through schedule(): the timestamp (the value is not needed
+        # to measure; a tuple of both would allocate, which a hard IRQ may not).
         try:
-            micropython.schedule(self.cb, (value << 32) | time.ticks_us())
+            micropython.schedule(self.cb, time.ticks_us())
         except RuntimeError:  # "schedule queue full": the event is gone
             self.lost += 1
 
