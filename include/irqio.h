@@ -154,12 +154,6 @@ irqio_status irqio_events_handler_new(const mp_obj_type_t *type_,
 // `handler` must be a valid object handle.
 bool irqio_events_handler_fire(mp_obj_t handler, bool has_level, int32_t level);
 
-// The tag a handler posts, or -1 if `handler` is not one.
-//
-// # Safety
-// `handler` must be a valid object handle.
-int irqio_events_handler_tag(mp_obj_t handler);
-
 // The consumer's next event, decoded.
 //
 // # Safety

@@ -272,16 +272,6 @@ pub unsafe extern "C" fn irqio_events_handler_fire(
     unsafe { irqio_events_post(h.stream, h.tag, value) }
 }
 
-/// The tag a handler posts, or -1 if `handler` is not one.
-///
-/// # Safety
-/// `handler` must be a valid object handle.
-#[no_mangle]
-pub unsafe extern "C" fn irqio_events_handler_tag(handler: mp_obj_t) -> c_int {
-    // SAFETY: forwarded caller contract.
-    unsafe { as_handler(handler) }.map_or(-1, |h| c_int::from(h.tag))
-}
-
 /// What [`irqio_events_pop`] found.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -387,25 +377,15 @@ pub unsafe extern "C" fn irqio_events_ioctl(
         // SAFETY: caller guarantees `err` is writable.
         return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
-    match request as u32 {
-        sys::MP_STREAM_POLL => {
-            if !s.is_empty() || s.queue.ring().is_closed() {
-                arg & sys::MP_STREAM_POLL_RD as usize
-            } else {
-                0
-            }
-        }
-        sys::MP_STREAM_FLUSH => 0,
-        sys::MP_STREAM_CLOSE => {
-            s.queue.ring().close();
-            s.wake.raise();
-            0
-        }
-        sys::MP_STREAM_GET_FILENO => s.wake.fileno().map_or(usize::MAX, |fd| fd as usize),
-        _ => {
-            // SAFETY: caller guarantees `err` is writable.
-            unsafe { stream_error(err, sys::MP_EINVAL) }
-        }
+    let ready = if !s.is_empty() || s.queue.ring().is_closed() {
+        sys::MP_STREAM_POLL_RD as usize
+    } else {
+        0
+    };
+    // SAFETY: caller guarantees `err` is writable.
+    unsafe {
+        s.wake
+            .stream_ioctl(request, arg, err, ready, true, Some(s.queue.ring()))
     }
 }
 

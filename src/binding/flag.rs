@@ -183,26 +183,13 @@ pub unsafe extern "C" fn irqio_flag_ioctl(
         // SAFETY: caller guarantees `err` is writable.
         return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
-    match request as u32 {
-        sys::MP_STREAM_POLL => {
-            if f.flag.is_set() {
-                arg & sys::MP_STREAM_POLL_RD as usize
-            } else {
-                0
-            }
-        }
-        sys::MP_STREAM_GET_FILENO => match f.wake.fileno() {
-            Some(fd) => fd as usize,
-            None => {
-                // SAFETY: caller guarantees `err` is writable.
-                unsafe { stream_error(err, sys::MP_EINVAL) }
-            }
-        },
-        _ => {
-            // SAFETY: caller guarantees `err` is writable.
-            unsafe { stream_error(err, sys::MP_EINVAL) }
-        }
-    }
+    let ready = if f.flag.is_set() {
+        sys::MP_STREAM_POLL_RD as usize
+    } else {
+        0
+    };
+    // SAFETY: caller guarantees `err` is writable.
+    unsafe { f.wake.stream_ioctl(request, arg, err, ready, true, None) }
 }
 
 /// Releases the wake handle (the finaliser). Idempotent.

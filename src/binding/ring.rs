@@ -337,30 +337,18 @@ pub unsafe extern "C" fn irqio_ring_ioctl(
         return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
     let closed = r.ring.is_closed();
-    match request as u32 {
-        sys::MP_STREAM_POLL => {
-            let mut ready = 0;
-            if r.ring.available() > 0 || closed {
-                ready |= sys::MP_STREAM_POLL_RD as usize;
-            }
-            if r.ring.free() > 0 || closed {
-                ready |= sys::MP_STREAM_POLL_WR as usize;
-            }
-            ready & arg
-        }
-        sys::MP_STREAM_FLUSH => 0,
-        sys::MP_STREAM_CLOSE => {
-            r.ring.close();
-            r.wake.raise();
-            0
-        }
-        sys::MP_STREAM_GET_FILENO if r.ring.free() > 0 || closed => {
-            r.wake.fileno().map_or(usize::MAX, |fd| fd as usize)
-        }
-        _ => {
-            // SAFETY: caller guarantees `err` is writable.
-            unsafe { stream_error(err, sys::MP_EINVAL) }
-        }
+    let mut ready = 0;
+    if r.ring.available() > 0 || closed {
+        ready |= sys::MP_STREAM_POLL_RD as usize;
+    }
+    let writable = r.ring.free() > 0 || closed;
+    if writable {
+        ready |= sys::MP_STREAM_POLL_WR as usize;
+    }
+    // SAFETY: caller guarantees `err` is writable.
+    unsafe {
+        r.wake
+            .stream_ioctl(request, arg, err, ready, writable, Some(&r.ring))
     }
 }
 

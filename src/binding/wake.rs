@@ -1,6 +1,9 @@
 //! The port's wake handle, as one object shares it between producers and the loop.
 use core::ffi::c_int;
 
+use super::stream_error;
+use super::sys;
+
 use super::port::{
     irqio_port_wake_close, irqio_port_wake_drain, irqio_port_wake_open, irqio_port_wake_raise,
 };
@@ -55,6 +58,41 @@ impl WakeHandle {
         self.drain();
         if ring.arm() {
             self.raise();
+        }
+    }
+
+    /// The stream ioctl every irqio object answers alike (one copy: flash). `ready`:
+    /// the `MP_STREAM_POLL_*` bits that hold now (`MP_STREAM_POLL` never fails: the
+    /// poller must not see an exception); `offer_fd`: whether to give the poller this
+    /// handle's descriptor; `ring`: what `MP_STREAM_CLOSE` closes (then readers are
+    /// woken to see end-of-stream); objects without one refuse it.
+    ///
+    /// # Safety
+    /// `err` must be writable.
+    pub unsafe fn stream_ioctl(
+        &self,
+        request: usize,
+        arg: usize,
+        err: *mut c_int,
+        ready: usize,
+        offer_fd: bool,
+        ring: Option<&Ring>,
+    ) -> usize {
+        match (request as u32, ring) {
+            (sys::MP_STREAM_POLL, _) => ready & arg,
+            (sys::MP_STREAM_FLUSH, Some(_)) => 0,
+            (sys::MP_STREAM_CLOSE, Some(ring)) => {
+                ring.close();
+                self.raise();
+                0
+            }
+            (sys::MP_STREAM_GET_FILENO, _) if offer_fd => match self.fileno() {
+                Some(fd) => fd as usize,
+                // SAFETY: caller guarantees `err` is writable.
+                None => unsafe { stream_error(err, sys::MP_EINVAL) },
+            },
+            // SAFETY: caller guarantees `err` is writable.
+            _ => unsafe { stream_error(err, sys::MP_EINVAL) },
         }
     }
 

@@ -221,15 +221,9 @@ static mp_obj_t handler_call(mp_obj_t self_in, size_t n_args, size_t n_kw, const
     return mp_const_none;
 }
 
-static void handler_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    (void)kind;
-    mp_printf(print, "<EventHandler tag=%d>", irqio_events_handler_tag(self_in));
-}
-
 MP_DEFINE_CONST_OBJ_TYPE(
     irqio_type_EventHandler,
     MP_QSTR_EventHandler,
     MP_TYPE_FLAG_NONE,
-    print, handler_print,
     call, handler_call
     );

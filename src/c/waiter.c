@@ -82,7 +82,7 @@ static MP_DEFINE_CONST_DICT(waiter_locals_dict, waiter_locals_dict_table);
 
 static MP_DEFINE_CONST_OBJ_TYPE(
     irqio_waiter_type,
-    MP_QSTR_irqio_wait,
+    MP_QSTR_wait, // shown as <wait>; reuses the method's name
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     iter, waiter_iternext,
     locals_dict, &waiter_locals_dict
