@@ -124,16 +124,12 @@ irqio_status irqio_events_new(const mp_obj_type_t *type_,
 // `obj` must be a valid MicroPython object handle that stays alive during the call.
 bool irqio_events_post(mp_obj_t obj, uint16_t tag, int32_t value);
 
-// Python's `post()`: as [`irqio_events_post`], but a closed stream is reported
-// (`Status::OsError` with `EPIPE` in `*err`) after counting the event as dropped.
+// Python's `post()`: [`irqio_events_post`], then 1 if stored, 0 if dropped, or -1
+// if dropped because the stream is closed (the shim raises `OSError(EPIPE)`).
 //
 // # Safety
-// `obj` must be a valid object handle; `status` and `err` writable.
-bool irqio_events_py_post(mp_obj_t obj,
-                          uint16_t tag,
-                          int32_t value,
-                          irqio_status *status,
-                          int *err);
+// As [`irqio_events_post`].
+int irqio_events_py_post(mp_obj_t obj, uint16_t tag, int32_t value);
 
 // Creates the native handler for `tag` on `stream`.
 //

@@ -109,13 +109,8 @@ pub unsafe extern "C" fn irqio_events_new(
             staged: Cell::new([0; RECORD_SIZE]),
             staged_at: Cell::new(RECORD_SIZE),
         });
-        if let Err(errno) = (*p).wake.open() {
-            *err = errno;
-            return Status::OsError;
-        }
-        *out = p as mp_obj_t;
+        (*p).wake.open_for(p as mp_obj_t, out, err)
     }
-    Status::Ok
 }
 
 impl EventsObj {
@@ -188,35 +183,22 @@ pub unsafe extern "C" fn irqio_events_post(obj: mp_obj_t, tag: u16, value: i32) 
     s.post(tag, value)
 }
 
-/// Python's `post()`: as [`irqio_events_post`], but a closed stream is reported
-/// (`Status::OsError` with `EPIPE` in `*err`) after counting the event as dropped.
+/// Python's `post()`: [`irqio_events_post`], then 1 if stored, 0 if dropped, or -1
+/// if dropped because the stream is closed (the shim raises `OSError(EPIPE)`).
 ///
 /// # Safety
-/// `obj` must be a valid object handle; `status` and `err` writable.
+/// As [`irqio_events_post`].
 #[no_mangle]
-pub unsafe extern "C" fn irqio_events_py_post(
-    obj: mp_obj_t,
-    tag: u16,
-    value: i32,
-    status: *mut Status,
-    err: *mut c_int,
-) -> bool {
+pub unsafe extern "C" fn irqio_events_py_post(obj: mp_obj_t, tag: u16, value: i32) -> c_int {
     // SAFETY: forwarded caller contract.
-    let Some(s) = (unsafe { as_events(obj) }) else {
-        // SAFETY: caller guarantees `status` is writable.
-        unsafe { *status = Status::BadSize };
-        return false;
-    };
-    if s.queue.ring().is_closed() {
-        s.queue.ring().count_dropped(RECORD_SIZE);
-        // SAFETY: caller guarantees `status` and `err` are writable.
-        unsafe {
-            *status = Status::OsError;
-            *err = sys::MP_EPIPE as c_int;
-        }
-        return false;
+    if unsafe { irqio_events_post(obj, tag, value) } {
+        return 1;
     }
-    s.post(tag, value)
+    // SAFETY: forwarded caller contract.
+    match unsafe { as_events(obj) } {
+        Some(s) if s.queue.ring().is_closed() => -1,
+        _ => 0,
+    }
 }
 
 /// Creates the native handler for `tag` on `stream`.

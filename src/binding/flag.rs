@@ -64,13 +64,8 @@ pub unsafe extern "C" fn irqio_flag_new(
             }),
             woken: Cell::new(false),
         });
-        if let Err(errno) = (*p).wake.open() {
-            *err = errno;
-            return Status::OsError;
-        }
-        *out = p as mp_obj_t;
+        (*p).wake.open_for(p as mp_obj_t, out, err)
     }
-    Status::Ok
 }
 
 /// Sets the flag and wakes the loop. **ISR-safe**: callable from hard interrupt

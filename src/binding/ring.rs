@@ -127,13 +127,8 @@ pub unsafe extern "C" fn irqio_ring_new(
             storage,
             storage_len,
         });
-        if let Err(errno) = (*p).wake.open() {
-            *err = errno;
-            return Status::OsError;
-        }
-        *out = p as mp_obj_t;
+        (*p).wake.open_for(p as mp_obj_t, out, err)
     }
-    Status::Ok
 }
 
 /// `len` bytes at `data` as a slice (a null `data` is fine when `len` is 0).
@@ -337,11 +332,12 @@ pub unsafe extern "C" fn irqio_ring_ioctl(
         return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
     let closed = r.ring.is_closed();
+    let (available, free) = r.ring.levels();
     let mut ready = 0;
-    if r.ring.available() > 0 || closed {
+    if available > 0 || closed {
         ready |= sys::MP_STREAM_POLL_RD as usize;
     }
-    let writable = r.ring.free() > 0 || closed;
+    let writable = free > 0 || closed;
     if writable {
         ready |= sys::MP_STREAM_POLL_WR as usize;
     }
@@ -370,15 +366,18 @@ pub struct RingStats {
 pub unsafe extern "C" fn irqio_ring_stats(obj: mp_obj_t, out: *mut RingStats) {
     // SAFETY: forwarded caller contract.
     let stats = match unsafe { as_ring(obj) } {
-        Some(r) => RingStats {
-            capacity: r.ring.capacity(),
-            available: r.ring.available(),
-            free: r.ring.free(),
-            high_water: r.ring.high_water(),
-            dropped: r.ring.dropped(),
-            overflow: r.ring.overflow() as u8,
-            closed: r.ring.is_closed(),
-        },
+        Some(r) => {
+            let (available, free) = r.ring.levels();
+            RingStats {
+                capacity: r.ring.capacity(),
+                available,
+                free,
+                high_water: r.ring.high_water(),
+                dropped: r.ring.dropped(),
+                overflow: r.ring.overflow() as u8,
+                closed: r.ring.is_closed(),
+            }
+        }
         // Never leave the caller's struct uninitialised.
         None => RingStats {
             capacity: 0,

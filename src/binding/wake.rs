@@ -33,6 +33,32 @@ impl WakeHandle {
         }
     }
 
+    /// The last step of every constructor: opens the handle of the object at `obj`
+    /// and hands the object out; on failure reports the errno (the object stays a
+    /// valid, closed one for its finaliser).
+    ///
+    /// # Safety
+    /// `out` and `err` must be writable.
+    pub unsafe fn open_for(
+        &self,
+        obj: super::sys::mp_obj_t,
+        out: *mut super::sys::mp_obj_t,
+        err: *mut c_int,
+    ) -> super::Status {
+        match self.open() {
+            Ok(()) => {
+                // SAFETY: caller guarantees `out` is writable.
+                unsafe { *out = obj };
+                super::Status::Ok
+            }
+            Err(errno) => {
+                // SAFETY: caller guarantees `err` is writable.
+                unsafe { *err = errno };
+                super::Status::OsError
+            }
+        }
+    }
+
     /// The pollable file descriptor, if the port has one.
     pub fn fileno(&self) -> Option<c_int> {
         let fd = self.0.load(Ordering::Acquire);

@@ -5,6 +5,7 @@
 #include "py/stream.h"
 #include "py/smallint.h"
 #include "py/mphal.h"
+#include "py/mperrno.h"
 #include "irqio_shim.h"
 #include "irqio_port.h"
 
@@ -41,7 +42,7 @@ static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     mp_int_t capacity = irqio_get_size(args[ARG_capacity].u_obj);
     mp_int_t overflow = args[ARG_overflow].u_int;
     if (overflow != EVENTS_DROP_NEWEST && overflow != EVENTS_OVERWRITE_OLDEST) {
-        mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be DROP_NEWEST or OVERWRITE_OLDEST"));
+        mp_raise_ValueError(MP_ERROR_TEXT("overflow must be DROP_NEWEST or OVERWRITE_OLDEST"));
     }
     mp_obj_t self = MP_OBJ_NULL;
     int err = 0;
@@ -53,11 +54,9 @@ static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t
 static mp_obj_t events_post(size_t n_args, const mp_obj_t *args) {
     uint16_t tag = events_tag(args[1]);
     int32_t value = n_args > 2 ? events_value(args[2]) : 0;
-    irqio_status status = IRQIO_STATUS_OK;
-    int err = 0;
-    bool stored = irqio_events_py_post(args[0], tag, value, &status, &err);
-    if (status != IRQIO_STATUS_OK) {
-        irqio_check(status, err);
+    int stored = irqio_events_py_post(args[0], tag, value);
+    if (stored < 0) {
+        mp_raise_OSError(MP_EPIPE); // closed
     }
     return mp_obj_new_bool(stored);
 }

@@ -9,19 +9,19 @@ void irqio_check(irqio_status status, int err) {
         case IRQIO_STATUS_OK:
             return;
         case IRQIO_STATUS_NO_MEMORY:
-            mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("irqio: heap full or locked"));
+            mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("heap full or locked"));
         case IRQIO_STATUS_OS_ERROR:
             mp_raise_OSError(err);
         case IRQIO_STATUS_BAD_SIZE:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: size out of range"));
+            mp_raise_ValueError(MP_ERROR_TEXT("size out of range"));
         case IRQIO_STATUS_BUFFER_TOO_SMALL:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: buffer too small (holds len - 1 bytes)"));
+            mp_raise_ValueError(MP_ERROR_TEXT("buffer too small (holds len - 1 bytes)"));
         case IRQIO_STATUS_BUFFER_RESIZED:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: RingIO buffer resized"));
+            mp_raise_ValueError(MP_ERROR_TEXT("RingIO buffer resized"));
         case IRQIO_STATUS_BAD_POLICY:
-            mp_raise_ValueError(MP_ERROR_TEXT("irqio: overflow must be TRUNCATE, REJECT or OVERWRITE"));
+            mp_raise_ValueError(MP_ERROR_TEXT("overflow must be TRUNCATE, REJECT or OVERWRITE"));
     }
-    mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("irqio: unknown status"));
+    MP_UNREACHABLE
 }
 
 // The value of the int `arg` if it fits a machine word, false for a bigger int;

@@ -156,6 +156,17 @@ impl Ring {
         self.used(read, r >> IN_FLIGHT_BITS).unwrap_or(0)
     }
 
+    /// [`Ring::available`] and [`Ring::free`] from one snapshot.
+    pub fn levels(&self) -> (usize, usize) {
+        let r = self.reserve.load(Ordering::Acquire);
+        let read = self.read.load(Ordering::Acquire);
+        let used = self
+            .used(read, r >> IN_FLIGHT_BITS)
+            .unwrap_or(self.capacity);
+        let available = if r & IN_FLIGHT_MASK != 0 { 0 } else { used };
+        (available, self.capacity - used)
+    }
+
     /// Bytes a write could store now without dropping anything.
     pub fn free(&self) -> usize {
         let head = self.reserve.load(Ordering::Acquire) >> IN_FLIGHT_BITS;
