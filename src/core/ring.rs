@@ -148,30 +148,25 @@ impl Ring {
 
     /// Bytes the consumer can read now. Zero while a write is in flight.
     pub fn available(&self) -> usize {
-        let r = self.reserve.load(Ordering::Acquire);
-        if r & IN_FLIGHT_MASK != 0 {
-            return 0;
-        }
-        let read = self.read.load(Ordering::Acquire);
-        self.used(read, r >> IN_FLIGHT_BITS).unwrap_or(0)
+        self.levels().0
     }
 
-    /// [`Ring::available`] and [`Ring::free`] from one snapshot.
+    /// [`Ring::available`] and [`Ring::free`] from one snapshot. Indices loaded at
+    /// different moments (a writer or reader moved in between) claim nothing: 0, 0.
     pub fn levels(&self) -> (usize, usize) {
         let r = self.reserve.load(Ordering::Acquire);
         let read = self.read.load(Ordering::Acquire);
-        let used = self
-            .used(read, r >> IN_FLIGHT_BITS)
-            .unwrap_or(self.capacity);
-        let available = if r & IN_FLIGHT_MASK != 0 { 0 } else { used };
-        (available, self.capacity - used)
+        match self.used(read, r >> IN_FLIGHT_BITS) {
+            // Nothing is visible while a write is in flight.
+            Some(used) if r & IN_FLIGHT_MASK != 0 => (0, self.capacity - used),
+            Some(used) => (used, self.capacity - used),
+            None => (0, 0),
+        }
     }
 
     /// Bytes a write could store now without dropping anything.
     pub fn free(&self) -> usize {
-        let head = self.reserve.load(Ordering::Acquire) >> IN_FLIGHT_BITS;
-        let read = self.read.load(Ordering::Acquire);
-        self.capacity - self.used(read, head).unwrap_or(self.capacity)
+        self.levels().1
     }
 
     /// Bytes refused or overwritten since creation or the last [`Ring::take_dropped`].
