@@ -28,8 +28,6 @@ typedef enum {
   IRQIO_STATUS_BAD_SIZE,
   // A buffer given to a constructor is too small to hold anything (`ValueError`).
   IRQIO_STATUS_BUFFER_TOO_SMALL,
-  // The buffer under a ring changed size or moved since construction (`ValueError`).
-  IRQIO_STATUS_BUFFER_RESIZED,
   // An unknown overflow policy (`ValueError`).
   IRQIO_STATUS_BAD_POLICY,
 } irqio_status;
@@ -156,8 +154,8 @@ bool irqio_events_handler_fire(mp_obj_t handler, bool has_level, int32_t level);
 // `obj` must be a valid object handle; `out` writable.
 irqio_events_next irqio_events_pop(mp_obj_t obj, irqio_event_t *out);
 
-// The stream `read`: packed records, byte-exact; 0 at end of stream (closed and
-// drained), `MP_STREAM_ERROR` with `EAGAIN` when empty but open.
+// The stream `read`: packed records, byte-exact; 0 at end of stream (closed, no post
+// in flight, and drained), `MP_STREAM_ERROR` with `EAGAIN` when there is nothing yet.
 //
 // # Safety
 // `obj` must be a valid object handle; `out` writable for `len` bytes; `err` writable.
@@ -227,11 +225,12 @@ bool irqio_flag_take(mp_obj_t obj);
 // `obj` must be a valid MicroPython object handle.
 uint32_t irqio_flag_count(mp_obj_t obj);
 
-// `time.ticks_us()` of the first `set()` of the last wake; `false` before the first.
+// The low 32 bits of `time.ticks_us()` at the `set()` that opened the last wake;
+// `false` before the first.
 //
 // # Safety
 // `obj` must be a valid MicroPython object handle; `out` must be writable.
-bool irqio_flag_timestamp(mp_obj_t obj, size_t *out);
+bool irqio_flag_timestamp(mp_obj_t obj, uint32_t *out);
 
 // The stream ioctl: readiness for the poller, the file descriptor on unix. Never
 // fails for `MP_STREAM_POLL`, so the poller never sees an exception.
@@ -246,28 +245,16 @@ size_t irqio_flag_ioctl(mp_obj_t obj, size_t request, size_t arg, int *err);
 // `obj` must be an `irqio.ThreadSafeFlag` no producer uses any more.
 void irqio_flag_del(mp_obj_t obj);
 
-// Creates a ring (the C shim's `make_new`).
-//
-// With `buffer` null, allocates `size` bytes of storage. Otherwise the ring lives in
-// `buffer`'s writable storage and holds `len(buffer) - 1` bytes, the capacity
-// `micropython.RingIO` gives the same buffer. `overflow`: 0 truncate, 1 reject,
-// 2 overwrite.
+// Creates a ring of `size` bytes (the C shim's `make_new`, which takes the size from
+// a buffer for `RingIO(buffer)`). `overflow`: 0 truncate, 1 reject, 2 overwrite.
 //
 // # Safety
-// `type_` must be `irqio_type_RingIO`; `buffer` null or a valid object handle;
-// `out` and `err` writable.
+// `type_` must be `irqio_type_RingIO`; `out` and `err` writable.
 irqio_status irqio_ring_new(const mp_obj_type_t *type_,
                             ptrdiff_t size,
-                            mp_obj_t buffer,
                             uint8_t overflow,
                             mp_obj_t *out,
                             int *err);
-
-// [`RingObj::check_storage`] for the shim, before each Python-level operation.
-//
-// # Safety
-// `obj` must be a valid object handle.
-irqio_status irqio_ring_check(mp_obj_t obj);
 
 // Writes `len` bytes from `data` under the ring's overflow policy and wakes the
 // loop if a reader waits. **ISR-safe**: callable from hard interrupt handlers, other
@@ -287,9 +274,9 @@ size_t irqio_ring_write(mp_obj_t obj, const uint8_t *data, size_t len);
 size_t irqio_ring_any(mp_obj_t obj);
 
 // Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
-// counted as dropped), except that it reports problems to the shim: a closed ring
-// (`Status::OsError`, meaning `EPIPE`, so Python writers find out) and a resized
-// buffer. A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
+// counted as dropped), except that it reports a closed ring to the shim
+// (`Status::OsError`, meaning `EPIPE`, so Python writers find out, even of an empty
+// write). A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
 // Allocation-free, so usable from hard IRQ handlers.
 //
 // Returns the bytes stored, or `!status` (`usize::MAX - status`: no write stores
@@ -302,16 +289,18 @@ size_t irqio_ring_any(mp_obj_t obj);
 // `src/c/ring.c`); `data` readable for `len` bytes.
 size_t irqio_ring_py_write(mp_obj_t obj, const uint8_t *data, size_t len);
 
-// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
-// what was not stored: bytes not stored are not counted as dropped (the caller sees
-// them in the return value). Closed: `EPIPE`.
+// The stream protocol's `write`, for C callers (`print(..., file=ring)`,
+// `json.dump`, `mp_stream_write`): consumes everything it is given, as a stream that
+// never blocks must, storing what the policy allows and counting the rest as dropped
+// (these callers do not retry what a short write leaves, so a short count would be
+// a silent loss). Closed: `EPIPE`.
 //
 // # Safety
 // `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
 size_t irqio_ring_stream_write(mp_obj_t obj, const uint8_t *data, size_t len, int *err);
 
-// The stream `read`: bytes read, 0 at end of stream (closed and drained), or
-// `MP_STREAM_ERROR` with `EAGAIN` when the ring is empty but open.
+// The stream `read`: bytes read, 0 at end of stream (closed, no write in flight, and
+// drained), or `MP_STREAM_ERROR` with `EAGAIN` when there is nothing to read yet.
 //
 // # Safety
 // `obj` must be an `irqio.RingIO`; `out` writable for `len` bytes; `err` writable.

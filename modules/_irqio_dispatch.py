@@ -1,21 +1,27 @@
 # EventStream.dispatch(): runs ordinary Python callbacks for interrupt events, in
 # asyncio context, where anything is allowed (allocation, I/O, creating tasks).
 # Frozen into the firmware with modules/manifest.py; irqio's C code imports it.
+from asyncio.core import Task
 
 
 async def dispatch(stream, handlers, default=None):
     # Each event (tag, value, t_us) goes to handlers[tag](tag, value, t_us), or to
-    # default(...) for a tag with no entry. A callback may return an awaitable, which
-    # is awaited before the next event. An event with no callback at all raises
-    # KeyError: losing it silently would hide a wiring mistake. Returns the number of
-    # events dispatched once the stream is closed and drained.
+    # default(...) for a tag with no entry. A callback may return an awaitable (a
+    # coroutine, a Task, an object with __await__), which is awaited before the next
+    # event. An event with no callback at all raises KeyError: losing it silently
+    # would hide a wiring mistake. Returns the number of events dispatched once the
+    # stream is closed and drained.
     count = 0
     async for tag, value, t_us in stream:
         callback = handlers.get(tag, default)
         if callback is None:
             raise KeyError(tag)
         result = callback(tag, value, t_us)
-        if hasattr(result, "send"):
-            await result
+        if result is not None:
+            if hasattr(result, "__await__"):
+                # MicroPython's await iterates: await the object's own iterator.
+                result = result.__await__()
+            if hasattr(result, "send") or isinstance(result, Task):
+                await result
         count += 1
     return count

@@ -5,7 +5,7 @@
 //!   C ABI declared in `include/irqio.h`; built only inside a firmware build.
 #![no_std]
 
-#[cfg(test)]
+#[cfg(any(test, loom))]
 extern crate std;
 
 pub mod core;

@@ -16,9 +16,10 @@ use core::ffi::c_int;
 
 use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
 use super::wake::WakeHandle;
-use super::{downcast, gc_new, stream_error, ticks_us, Status};
+use super::{downcast, gc_new, stream_error, ticks_us, ObjHead, Status};
 use crate::core::atomic::{AtomicU32, Ordering};
 use crate::core::events::{Event, EventQueue, WhenFull, MAX_EVENTS, RECORD_SIZE};
+use crate::core::wake::Wake;
 
 /// Bytes per packed record, for C consumers of the packed form.
 pub const IRQIO_EVENT_RECORD_SIZE: usize = 12;
@@ -34,6 +35,9 @@ extern "C" {
 #[repr(C)]
 pub struct EventsObj {
     base: mp_obj_base_t,
+    /// The object's asyncio waiter (`src/c/waiter.c`), made on first use; null until
+    /// then. At this offset in every irqio object: the C shim reads it there.
+    pub(super) waiter: ObjHead,
     queue: EventQueue,
     wake: WakeHandle,
     /// The queue's storage (a GC block, kept alive by this pointer).
@@ -103,6 +107,7 @@ pub unsafe extern "C" fn irqio_events_new(
     unsafe {
         p.write(EventsObj {
             base: mp_obj_base_t { type_ },
+            waiter: ObjHead::new(),
             queue: EventQueue::new(storage, events, when_full),
             wake: WakeHandle::closed(),
             storage,
@@ -152,12 +157,9 @@ impl EventsObj {
         self.staged_len() == 0 && self.queue.is_empty()
     }
 
-    /// Called by the consumer when it found nothing (see [`WakeHandle::rearm`]); a
-    /// closed stream stays readable (end of stream).
-    fn arm(&self) {
-        if !self.queue.ring().is_closed() {
-            self.wake.rearm(self.queue.ring());
-        }
+    /// Closed, no post in flight, and everything read: end of stream.
+    fn is_finished(&self) -> bool {
+        self.staged_len() == 0 && self.queue.ring().is_finished()
     }
 }
 
@@ -176,10 +178,7 @@ pub unsafe extern "C" fn irqio_events_post(obj: mp_obj_t, tag: u16, value: i32) 
     let Some(s) = (unsafe { as_events(obj) }) else {
         return false;
     };
-    if s.queue.ring().is_closed() {
-        s.queue.ring().count_dropped(RECORD_SIZE);
-        return false;
-    }
+    // A closed stream refuses the post in the ring, which counts it.
     s.post(tag, value)
 }
 
@@ -286,16 +285,17 @@ pub unsafe extern "C" fn irqio_events_pop(obj: mp_obj_t, out: *mut Event) -> Eve
         unsafe { out.write(event) };
         return EventsNext::Event;
     }
-    if s.queue.ring().is_closed() {
+    if s.is_finished() {
         return EventsNext::End;
     }
-    s.arm();
-    // An event may have landed after the pop; the raised wake covers it.
+    // Nothing yet (a post in flight at close included). An event that lands after the
+    // pop raises the wake, or `rearm` sees it and raises it.
+    s.queue.ring().rearm(&s.wake);
     EventsNext::Empty
 }
 
-/// The stream `read`: packed records, byte-exact; 0 at end of stream (closed and
-/// drained), `MP_STREAM_ERROR` with `EAGAIN` when empty but open.
+/// The stream `read`: packed records, byte-exact; 0 at end of stream (closed, no post
+/// in flight, and drained), `MP_STREAM_ERROR` with `EAGAIN` when there is nothing yet.
 ///
 /// # Safety
 /// `obj` must be a valid object handle; `out` writable for `len` bytes; `err` writable.
@@ -331,14 +331,12 @@ pub unsafe extern "C" fn irqio_events_stream_read(
             }
         }
     }
-    if s.is_empty() {
-        s.arm();
+    if n != 0 || s.is_finished() {
+        return n; // 0: end of stream
     }
-    if n == 0 && !s.queue.ring().is_closed() {
-        // SAFETY: caller guarantees `err` is writable.
-        return unsafe { stream_error(err, sys::MP_EAGAIN) };
-    }
-    n
+    s.queue.ring().rearm(&s.wake);
+    // SAFETY: caller guarantees `err` is writable.
+    unsafe { stream_error(err, sys::MP_EAGAIN) }
 }
 
 /// The stream ioctl. `MP_STREAM_POLL` never fails (the poller must not see an
@@ -359,7 +357,7 @@ pub unsafe extern "C" fn irqio_events_ioctl(
         // SAFETY: caller guarantees `err` is writable.
         return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
-    let ready = if !s.is_empty() || s.queue.ring().is_closed() {
+    let ready = if !s.is_empty() || s.is_finished() {
         sys::MP_STREAM_POLL_RD as usize
     } else {
         0

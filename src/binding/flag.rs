@@ -8,8 +8,8 @@ use core::ffi::c_int;
 
 use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
 use super::wake::WakeHandle;
-use super::{downcast, gc_new, stream_error, ticks_us, Status};
-use crate::core::flag::{Flag, Wake};
+use super::{downcast, gc_new, stream_error, ticks_us, ObjHead, Status};
+use crate::core::flag::{Flag, Round};
 
 extern "C" {
     /// The type object, defined by the C shim.
@@ -20,11 +20,14 @@ extern "C" {
 #[repr(C)]
 pub struct FlagObj {
     base: mp_obj_base_t,
+    /// The object's asyncio waiter (`src/c/waiter.c`), made on first use; null until
+    /// then. At this offset in every irqio object: the C shim reads it there.
+    pub(super) waiter: ObjHead,
     flag: Flag,
     /// The port's wake handle (an eventfd on unix).
     wake: WakeHandle,
     /// The last wake taken by the consumer. Only the asyncio side touches these.
-    last: Cell<Wake>,
+    last: Cell<Round>,
     woken: Cell<bool>,
 }
 
@@ -56,9 +59,10 @@ pub unsafe extern "C" fn irqio_flag_new(
     unsafe {
         p.write(FlagObj {
             base: mp_obj_base_t { type_ },
+            waiter: ObjHead::new(),
             flag: Flag::new(),
             wake: WakeHandle::closed(),
-            last: Cell::new(Wake {
+            last: Cell::new(Round {
                 count: 0,
                 first_at: 0,
             }),
@@ -82,9 +86,7 @@ pub unsafe extern "C" fn irqio_flag_set(obj: mp_obj_t) -> bool {
     let Some(f) = (unsafe { as_flag(obj) }) else {
         return false;
     };
-    if f.flag.set(ticks_us()) {
-        f.wake.raise();
-    }
+    f.flag.set_waking(ticks_us() as u32, &f.wake);
     true
 }
 
@@ -96,8 +98,7 @@ pub unsafe extern "C" fn irqio_flag_set(obj: mp_obj_t) -> bool {
 pub unsafe extern "C" fn irqio_flag_clear(obj: mp_obj_t) {
     // SAFETY: forwarded caller contract.
     if let Some(f) = unsafe { as_flag(obj) } {
-        f.flag.clear();
-        f.wake.drain();
+        f.flag.clear_draining(&f.wake);
     }
 }
 
@@ -120,11 +121,7 @@ pub unsafe extern "C" fn irqio_flag_take(obj: mp_obj_t) -> bool {
     let Some(f) = (unsafe { as_flag(obj) }) else {
         return false;
     };
-    // Drain first, then take: a set() after the drain either lands in this take or
-    // raises the handle again, so no wake-up is lost; a stale raise only costs one
-    // spurious poll, after which the waiter drains and waits again.
-    f.wake.drain();
-    match f.flag.take() {
+    match f.flag.take_draining(&f.wake) {
         Some(w) => {
             f.last.set(w);
             f.woken.set(true);
@@ -144,12 +141,13 @@ pub unsafe extern "C" fn irqio_flag_count(obj: mp_obj_t) -> u32 {
     unsafe { as_flag(obj) }.map_or(0, |f| f.last.get().count)
 }
 
-/// `time.ticks_us()` of the first `set()` of the last wake; `false` before the first.
+/// The low 32 bits of `time.ticks_us()` at the `set()` that opened the last wake;
+/// `false` before the first.
 ///
 /// # Safety
 /// `obj` must be a valid MicroPython object handle; `out` must be writable.
 #[no_mangle]
-pub unsafe extern "C" fn irqio_flag_timestamp(obj: mp_obj_t, out: *mut usize) -> bool {
+pub unsafe extern "C" fn irqio_flag_timestamp(obj: mp_obj_t, out: *mut u32) -> bool {
     // SAFETY: forwarded caller contract.
     match unsafe { as_flag(obj) } {
         Some(f) if f.woken.get() => {

@@ -39,11 +39,28 @@ pub enum Status {
     BadSize,
     /// A buffer given to a constructor is too small to hold anything (`ValueError`).
     BufferTooSmall,
-    /// The buffer under a ring changed size or moved since construction (`ValueError`).
-    BufferResized,
     /// An unknown overflow policy (`ValueError`).
     BadPolicy,
 }
+
+/// The field after `base` in every irqio object: its asyncio waiter, which only the C
+/// shim touches, on the asyncio side (`irqio_obj_head_t` in `src/c/irqio_shim.h`).
+#[repr(transparent)]
+pub struct ObjHead(::core::cell::Cell<sys::mp_obj_t>);
+
+impl ObjHead {
+    fn new() -> Self {
+        ObjHead(::core::cell::Cell::new(::core::ptr::null_mut()))
+    }
+}
+
+// The C shim finds the waiter right after `base`.
+const _: () = {
+    let head = ::core::mem::size_of::<sys::mp_obj_base_t>();
+    assert!(::core::mem::offset_of!(flag::FlagObj, waiter) == head);
+    assert!(::core::mem::offset_of!(ring::RingObj, waiter) == head);
+    assert!(::core::mem::offset_of!(events::EventsObj, waiter) == head);
+};
 
 /// `mp_obj_is_obj` for the port's object representation, inline: it is on every
 /// producer call, and bindgen's wrapper for the `static inline` original is a call.
@@ -56,8 +73,15 @@ fn is_heap_object(obj: sys::mp_obj_t) -> bool {
     }
 }
 
-/// Resolves `obj` to the object of type `type_` with layout `T`, or `None` if `obj`
-/// is anything else (a small int, a qstr, another type).
+extern "C" {
+    /// The native object of `type_` inside an instance of a Python subclass of it, or
+    /// null (`src/c/status.c`). Allocation-free and non-raising.
+    fn irqio_native_subobj(obj: sys::mp_obj_t, type_: *const sys::mp_obj_type_t) -> sys::mp_obj_t;
+}
+
+/// Resolves `obj` to the object of type `type_` with layout `T` (itself, or the native
+/// object inside an instance of a Python subclass), or `None` if `obj` is anything
+/// else (a small int, a qstr, another type).
 ///
 /// # Safety
 /// `obj` must be a valid MicroPython object handle; objects of `type_` must have
@@ -68,12 +92,15 @@ unsafe fn downcast<'a, T>(obj: sys::mp_obj_t, type_: *const sys::mp_obj_type_t) 
     }
     let base = obj as *const sys::mp_obj_base_t;
     // SAFETY: a heap object starts with mp_obj_base_t; its type pointer tells whether
-    // the rest has T's layout (caller's contract). Type objects are statics.
+    // the rest has T's layout (caller's contract); for any other type the C helper
+    // finds a native object of `type_` or returns null. Type objects are statics.
     unsafe {
-        if (*base).type_ != type_ {
-            return None;
-        }
-        Some(&*(obj as *const T))
+        let native = if (*base).type_ == type_ {
+            obj
+        } else {
+            irqio_native_subobj(obj, type_)
+        };
+        (!native.is_null()).then(|| &*(native as *const T))
     }
 }
 

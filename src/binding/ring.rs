@@ -5,15 +5,20 @@
 //! (`src/c/ring.c`), which plugs them into `mp_stream_p_t`.
 //!
 //! Wake protocol (what keeps `poll()` honest on unix): the handle is readable whenever
-//! the consumer can make progress (data visible, or closed). The consumer drains it
-//! only when it finds the ring empty, then arms the ring and re-checks; the next
-//! write that publishes onto an armed ring raises it again.
+//! the consumer can make progress (data visible, or end of stream). The consumer
+//! drains it only when it finds nothing to read, then arms the ring and re-checks
+//! (`Ring::rearm`); the next write that publishes onto an armed ring raises it again.
+//!
+//! The ring owns its storage, always: a buffer the program can resize or write (a
+//! `bytearray` that grows moves and frees its old block) cannot back memory that
+//! interrupt handlers write at any moment, so `RingIO(buffer)` takes only its size.
 use core::ffi::c_int;
 
 use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
 use super::wake::WakeHandle;
-use super::{downcast, gc_new, stream_error, Status};
+use super::{downcast, gc_new, stream_error, ObjHead, Status};
 use crate::core::ring::{Overflow, Ring, MAX_CAPACITY};
+use crate::core::wake::Wake;
 
 extern "C" {
     /// The type object, defined by the C shim.
@@ -24,14 +29,13 @@ extern "C" {
 #[repr(C)]
 pub struct RingObj {
     base: mp_obj_base_t,
+    /// The object's asyncio waiter (`src/c/waiter.c`), made on first use; null until
+    /// then. At this offset in every irqio object: the C shim reads it there.
+    pub(super) waiter: ObjHead,
     ring: Ring,
     wake: WakeHandle,
-    /// The caller's buffer object when the ring lives in one (null otherwise): kept
-    /// referenced here so the collector cannot free the storage under the ring.
-    user_buffer: mp_obj_t,
-    /// Start and length of the storage as first seen, to detect a resized buffer.
+    /// The ring's storage (a GC block, kept alive by this pointer).
     storage: *mut u8,
-    storage_len: usize,
 }
 
 /// # Safety
@@ -50,37 +54,15 @@ fn overflow_from(code: u8) -> Option<Overflow> {
     }
 }
 
-/// The writable buffer behind `obj`, if it has one.
+/// Creates a ring of `size` bytes (the C shim's `make_new`, which takes the size from
+/// a buffer for `RingIO(buffer)`). `overflow`: 0 truncate, 1 reject, 2 overwrite.
 ///
 /// # Safety
-/// `obj` must be a valid MicroPython object handle.
-unsafe fn writable_buffer(obj: mp_obj_t) -> Option<(*mut u8, usize)> {
-    let mut info = sys::mp_buffer_info_t {
-        buf: core::ptr::null_mut(),
-        len: 0,
-        typecode: 0,
-    };
-    // SAFETY: mp_get_buffer does not raise (unlike mp_get_buffer_raise); `info` is a
-    // writable local.
-    let ok = unsafe { sys::mp_get_buffer(obj, &mut info, sys::MP_BUFFER_RW as sys::mp_uint_t) };
-    ok.then_some((info.buf as *mut u8, info.len))
-}
-
-/// Creates a ring (the C shim's `make_new`).
-///
-/// With `buffer` null, allocates `size` bytes of storage. Otherwise the ring lives in
-/// `buffer`'s writable storage and holds `len(buffer) - 1` bytes, the capacity
-/// `micropython.RingIO` gives the same buffer. `overflow`: 0 truncate, 1 reject,
-/// 2 overwrite.
-///
-/// # Safety
-/// `type_` must be `irqio_type_RingIO`; `buffer` null or a valid object handle;
-/// `out` and `err` writable.
+/// `type_` must be `irqio_type_RingIO`; `out` and `err` writable.
 #[no_mangle]
 pub unsafe extern "C" fn irqio_ring_new(
     type_: *const mp_obj_type_t,
     size: isize,
-    buffer: mp_obj_t,
     overflow: u8,
     out: *mut mp_obj_t,
     err: *mut c_int,
@@ -88,44 +70,28 @@ pub unsafe extern "C" fn irqio_ring_new(
     let Some(overflow) = overflow_from(overflow) else {
         return Status::BadPolicy;
     };
-    let (storage, storage_len, capacity) = if buffer.is_null() {
-        if size < 1 || size as usize > MAX_CAPACITY {
-            return Status::BadSize;
-        }
-        let size = size as usize;
-        let storage = gc_new(size, false) as *mut u8;
-        if storage.is_null() {
-            return Status::NoMemory;
-        }
-        (storage, size, size)
-    } else {
-        // SAFETY: caller guarantees a valid handle.
-        let Some((storage, len)) = (unsafe { writable_buffer(buffer) }) else {
-            return Status::BadSize;
-        };
-        if len < 2 {
-            return Status::BufferTooSmall;
-        }
-        if len - 1 > MAX_CAPACITY {
-            return Status::BadSize;
-        }
-        (storage, len, len - 1)
-    };
+    if size < 1 || size as usize > MAX_CAPACITY {
+        return Status::BadSize;
+    }
+    let capacity = size as usize;
+    let storage = gc_new(capacity, false) as *mut u8;
+    if storage.is_null() {
+        return Status::NoMemory;
+    }
     let p = gc_new(core::mem::size_of::<RingObj>(), true) as *mut RingObj;
     if p.is_null() {
         return Status::NoMemory;
     }
     // SAFETY: p is a fresh heap block of RingObj's size and alignment; `storage` is
-    // `capacity` writable bytes, kept alive by the pointers in the object (the
-    // collector scans it) for the object's lifetime.
+    // `capacity` writable bytes, kept alive by the pointer in the object (the
+    // collector scans it) for the object's lifetime, and used only by the ring.
     unsafe {
         p.write(RingObj {
             base: mp_obj_base_t { type_ },
+            waiter: ObjHead::new(),
             ring: Ring::new(storage, capacity, overflow),
             wake: WakeHandle::closed(),
-            user_buffer: buffer,
             storage,
-            storage_len,
         });
         (*p).wake.open_for(p as mp_obj_t, out, err)
     }
@@ -145,46 +111,16 @@ unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
 }
 
 impl RingObj {
-    /// Writes and wakes a waiting reader. `counted`: what is not stored is dropped
-    /// (writers that do not retry) rather than left to the caller.
-    #[inline(always)] // folds `counted`; this is every producer's path
-    fn publish(&self, data: &[u8], counted: bool) -> usize {
-        let written = if counted {
-            self.ring.write_or_drop(data)
-        } else {
-            self.ring.write(data)
-        };
+    /// Writes (counting what is not stored as dropped: no producer of this binding
+    /// retries) and wakes a waiting reader.
+    #[inline(always)] // every producer's path
+    fn publish(&self, data: &[u8]) -> usize {
+        let written = self.ring.write_or_drop(data);
         if written.wake {
             self.wake.raise();
         }
         written.stored
     }
-
-    /// Checks that a caller's buffer under the ring still has the storage the ring was
-    /// built on (a bytearray that grew has moved).
-    #[inline]
-    fn check_storage(&self) -> Status {
-        if self.user_buffer.is_null() {
-            return Status::Ok;
-        }
-        // SAFETY: the buffer object is kept alive by this ring.
-        match unsafe { writable_buffer(self.user_buffer) } {
-            Some((storage, len)) if storage == self.storage && len == self.storage_len => {
-                Status::Ok
-            }
-            _ => Status::BufferResized,
-        }
-    }
-}
-
-/// [`RingObj::check_storage`] for the shim, before each Python-level operation.
-///
-/// # Safety
-/// `obj` must be a valid object handle.
-#[no_mangle]
-pub unsafe extern "C" fn irqio_ring_check(obj: mp_obj_t) -> Status {
-    // SAFETY: forwarded caller contract.
-    unsafe { as_ring(obj) }.map_or(Status::BadSize, RingObj::check_storage)
 }
 
 /// Writes `len` bytes from `data` under the ring's overflow policy and wakes the
@@ -203,7 +139,7 @@ pub unsafe extern "C" fn irqio_ring_write(obj: mp_obj_t, data: *const u8, len: u
         return 0;
     };
     // SAFETY: caller guarantees `len` readable bytes at `data`.
-    r.publish(unsafe { bytes(data, len) }, true)
+    r.publish(unsafe { bytes(data, len) })
 }
 
 /// Bytes ready to read. **ISR-safe**. 0 if `obj` is not an `irqio.RingIO`.
@@ -217,9 +153,9 @@ pub unsafe extern "C" fn irqio_ring_any(obj: mp_obj_t) -> usize {
 }
 
 /// Python's `write()`: one attempt, like [`irqio_ring_write`] (what does not fit is
-/// counted as dropped), except that it reports problems to the shim: a closed ring
-/// (`Status::OsError`, meaning `EPIPE`, so Python writers find out) and a resized
-/// buffer. A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
+/// counted as dropped), except that it reports a closed ring to the shim
+/// (`Status::OsError`, meaning `EPIPE`, so Python writers find out, even of an empty
+/// write). A full ring stores 0 bytes and returns 0, as `micropython.RingIO` does.
 /// Allocation-free, so usable from hard IRQ handlers.
 ///
 /// Returns the bytes stored, or `!status` (`usize::MAX - status`: no write stores
@@ -234,13 +170,9 @@ pub unsafe extern "C" fn irqio_ring_any(obj: mp_obj_t) -> usize {
 pub unsafe extern "C" fn irqio_ring_py_write(obj: mp_obj_t, data: *const u8, len: usize) -> usize {
     // SAFETY: the caller guarantees `obj` is a RingIO, laid out as RingObj.
     let r = unsafe { &*(obj as *const RingObj) };
-    let checked = r.check_storage();
-    if checked != Status::Ok {
-        return !(checked as usize);
-    }
     // SAFETY: caller guarantees `len` readable bytes at `data`.
-    let stored = r.publish(unsafe { bytes(data, len) }, true);
-    if stored != 0 || len == 0 {
+    let stored = r.publish(unsafe { bytes(data, len) });
+    if stored != 0 {
         return stored;
     }
     // A closed ring refuses whole writes (counted as dropped like any refusal); the
@@ -252,9 +184,11 @@ pub unsafe extern "C" fn irqio_ring_py_write(obj: mp_obj_t, data: *const u8, len
     0
 }
 
-/// The stream protocol's `write`, for C callers such as `mp_stream_write` that retry
-/// what was not stored: bytes not stored are not counted as dropped (the caller sees
-/// them in the return value). Closed: `EPIPE`.
+/// The stream protocol's `write`, for C callers (`print(..., file=ring)`,
+/// `json.dump`, `mp_stream_write`): consumes everything it is given, as a stream that
+/// never blocks must, storing what the policy allows and counting the rest as dropped
+/// (these callers do not retry what a short write leaves, so a short count would be
+/// a silent loss). Closed: `EPIPE`.
 ///
 /// # Safety
 /// `obj` must be an `irqio.RingIO`; `data` readable for `len` bytes; `err` writable.
@@ -275,11 +209,12 @@ pub unsafe extern "C" fn irqio_ring_stream_write(
         return unsafe { stream_error(err, sys::MP_EPIPE) };
     }
     // SAFETY: caller guarantees `len` readable bytes at `data`.
-    r.publish(unsafe { bytes(data, len) }, false)
+    r.publish(unsafe { bytes(data, len) });
+    len
 }
 
-/// The stream `read`: bytes read, 0 at end of stream (closed and drained), or
-/// `MP_STREAM_ERROR` with `EAGAIN` when the ring is empty but open.
+/// The stream `read`: bytes read, 0 at end of stream (closed, no write in flight, and
+/// drained), or `MP_STREAM_ERROR` with `EAGAIN` when there is nothing to read yet.
 ///
 /// # Safety
 /// `obj` must be an `irqio.RingIO`; `out` writable for `len` bytes; `err` writable.
@@ -301,15 +236,13 @@ pub unsafe extern "C" fn irqio_ring_stream_read(
     // SAFETY: caller guarantees `len` writable bytes at `out`.
     let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
     let n = r.ring.read(out);
-    if r.ring.available() == 0 && !r.ring.is_closed() {
-        r.wake.rearm(&r.ring);
+    if n != 0 || r.ring.is_finished() {
+        return n; // 0: end of stream
     }
-    if n == 0 && !r.ring.is_closed() {
-        // SAFETY: caller guarantees `err` is writable.
-        return unsafe { stream_error(err, sys::MP_EAGAIN) };
-    }
-    // n == 0 here means closed and drained: end of stream.
-    n
+    // Nothing yet (a write in flight at close included): sleep until a writer publishes.
+    r.ring.rearm(&r.wake);
+    // SAFETY: caller guarantees `err` is writable.
+    unsafe { stream_error(err, sys::MP_EAGAIN) }
 }
 
 /// The stream ioctl. `MP_STREAM_POLL` never fails (the poller must not see an
@@ -331,13 +264,13 @@ pub unsafe extern "C" fn irqio_ring_ioctl(
         // SAFETY: caller guarantees `err` is writable.
         return unsafe { stream_error(err, sys::MP_EINVAL) };
     };
-    let closed = r.ring.is_closed();
     let (available, free) = r.ring.levels();
     let mut ready = 0;
-    if available > 0 || closed {
+    if available > 0 || r.ring.is_finished() {
         ready |= sys::MP_STREAM_POLL_RD as usize;
     }
-    let writable = free > 0 || closed;
+    // A closed ring is "writable" so that a waiting writer wakes and sees EPIPE.
+    let writable = free > 0 || r.ring.is_closed();
     if writable {
         ready |= sys::MP_STREAM_POLL_WR as usize;
     }

@@ -9,6 +9,7 @@ use super::port::{
 };
 use crate::core::atomic::{AtomicI32, Ordering};
 use crate::core::ring::Ring;
+use crate::core::wake::Wake;
 
 /// A file descriptor on unix, `-1` on ports that poll through the ioctl. Producers
 /// read it from any context while the finaliser may close it, hence the atomic
@@ -65,28 +66,6 @@ impl WakeHandle {
         (fd >= 0).then_some(fd)
     }
 
-    /// ISR-safe: wakes the loop and makes the handle readable.
-    pub fn raise(&self) {
-        // SAFETY: the port hook accepts any handle this object holds (-1 included) and
-        // is safe from interrupts, threads and signal handlers.
-        unsafe { irqio_port_wake_raise(self.0.load(Ordering::Acquire)) }
-    }
-
-    pub fn drain(&self) {
-        // SAFETY: as in `raise`.
-        unsafe { irqio_port_wake_drain(self.0.load(Ordering::Acquire)) }
-    }
-
-    /// The consumer found `ring` empty: stop the handle reading as ready, then ask
-    /// the ring for a wake-up; if data slipped in between, make the handle ready
-    /// again ourselves (the next publish onto an armed ring raises it otherwise).
-    pub fn rearm(&self, ring: &Ring) {
-        self.drain();
-        if ring.arm() {
-            self.raise();
-        }
-    }
-
     /// The stream ioctl every irqio object answers alike (one copy: flash). `ready`:
     /// the `MP_STREAM_POLL_*` bits that hold now (`MP_STREAM_POLL` never fails: the
     /// poller must not see an exception); `offer_fd`: whether to give the poller this
@@ -129,5 +108,19 @@ impl WakeHandle {
             // SAFETY: the handle came from `open` and the swap makes this the only close.
             unsafe { irqio_port_wake_close(fd) }
         }
+    }
+}
+
+impl Wake for WakeHandle {
+    /// ISR-safe: wakes the loop and makes the handle readable.
+    fn raise(&self) {
+        // SAFETY: the port hook accepts any handle this object holds (-1 included) and
+        // is safe from interrupts, threads and signal handlers.
+        unsafe { irqio_port_wake_raise(self.0.load(Ordering::Acquire)) }
+    }
+
+    fn drain(&self) {
+        // SAFETY: as in `raise`.
+        unsafe { irqio_port_wake_drain(self.0.load(Ordering::Acquire)) }
     }
 }

@@ -13,9 +13,9 @@
 #define EVENTS_OVERWRITE_OLDEST (1)
 #define EVENTS_MAX_TAG (0xffff)
 
-// A tag: an int in 0..65535.
+// A tag: an int in 0..65535 (ValueError for any other int, however big).
 static uint16_t events_tag(mp_obj_t arg) {
-    mp_int_t tag = mp_obj_get_int(arg);
+    mp_int_t tag = irqio_get_size(arg);
     if (tag < 0 || tag > EVENTS_MAX_TAG) {
         mp_raise_ValueError(MP_ERROR_TEXT("tag must be in range 0..65535"));
     }
@@ -46,7 +46,11 @@ static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     }
     mp_obj_t self = MP_OBJ_NULL;
     int err = 0;
-    irqio_check(irqio_events_new(type, capacity, (uint8_t)overflow, &self, &err), err);
+    irqio_status status = irqio_events_new(type, capacity, (uint8_t)overflow, &self, &err);
+    if (irqio_collect_if_out_of_handles(status, err)) {
+        status = irqio_events_new(type, capacity, (uint8_t)overflow, &self, &err);
+    }
+    irqio_check(status, err);
     return self;
 }
 
@@ -73,16 +77,6 @@ static MP_DEFINE_CONST_FUN_OBJ_2(events_handler_obj, events_handler);
 
 enum { EVENTS_WAIT_GET, EVENTS_WAIT_ANEXT };
 
-// A record keeps the low 32 bits of time.ticks_us() (all of it on 32-bit ports,
-// whose ticks period is 2**30). Widened here to the port's ticks period (2**62 on
-// 64-bit unix), so time.ticks_diff() against time.ticks_us() works everywhere, for
-// events less than 2**32 us (71 minutes) old.
-static mp_obj_t events_ticks(uint32_t t_us) {
-    mp_uint_t now = mp_hal_ticks_us();
-    mp_uint_t ticks = (now - (uint32_t)((uint32_t)now - t_us)) & (MICROPY_PY_TIME_TICKS_PERIOD - 1);
-    return mp_obj_new_int_from_uint(ticks);
-}
-
 // The next event as (tag, value, t_us), MP_OBJ_NULL if none yet (the waiter then
 // waits for the stream), or the end-of-stream exception for the caller's form.
 static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode) {
@@ -92,7 +86,7 @@ static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode) {
             mp_obj_t items[3] = {
                 MP_OBJ_NEW_SMALL_INT(event.tag),
                 mp_obj_new_int(event.value),
-                events_ticks(event.t_us),
+                irqio_ticks_from32(event.t_us),
             };
             return mp_obj_new_tuple(3, items);
         }
@@ -110,7 +104,7 @@ static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode) {
 }
 
 static mp_obj_t events_get(mp_obj_t self_in) {
-    return irqio_waiter_new(self_in, events_poll, EVENTS_WAIT_GET);
+    return irqio_waiter_for(self_in, events_poll, irqio_events_ioctl, EVENTS_WAIT_GET);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(events_get_obj, events_get);
 
@@ -120,7 +114,7 @@ static mp_obj_t events_aiter(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(events_aiter_obj, events_aiter);
 
 static mp_obj_t events_anext(mp_obj_t self_in) {
-    return irqio_waiter_new(self_in, events_poll, EVENTS_WAIT_ANEXT);
+    return irqio_waiter_for(self_in, events_poll, irqio_events_ioctl, EVENTS_WAIT_ANEXT);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(events_anext_obj, events_anext);
 
@@ -136,10 +130,19 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(events_dispatch_obj, 2, 3, events_dis
 // --- stream protocol, statistics, lifetime ----------------------------------------
 
 static mp_uint_t events_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    mp_obj_t native = irqio_native(self_in, &irqio_type_EventStream);
+    if (native != MP_OBJ_NULL) {
+        irqio_waiter_check_reader(native); // get() or async for waits: one reader
+    }
     return irqio_events_stream_read(self_in, buf, size, errcode);
 }
 
 static mp_uint_t events_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    mp_obj_t native = irqio_native(self_in, &irqio_type_EventStream);
+    mp_uint_t ret;
+    if (native != MP_OBJ_NULL && irqio_waiter_turns_away(native, request, arg, errcode, &ret)) {
+        return ret;
+    }
     return irqio_events_ioctl(self_in, request, arg, errcode);
 }
 

@@ -10,6 +10,9 @@ static mp_obj_t flag_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     mp_obj_t self = MP_OBJ_NULL;
     int err = 0;
     irqio_status status = irqio_flag_new(type, &self, &err);
+    if (irqio_collect_if_out_of_handles(status, err)) {
+        status = irqio_flag_new(type, &self, &err);
+    }
     irqio_check(status, err);
     return self;
 }
@@ -47,7 +50,7 @@ static mp_obj_t flag_poll(mp_obj_t flag, uintptr_t mode) {
 }
 
 static mp_obj_t flag_wait(mp_obj_t self_in) {
-    return irqio_waiter_new(self_in, flag_poll, 0);
+    return irqio_waiter_for(self_in, flag_poll, irqio_flag_ioctl, 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(flag_wait_obj, flag_wait);
 
@@ -61,8 +64,8 @@ static void flag_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     if (attr == MP_QSTR_count) {
         dest[0] = mp_obj_new_int_from_uint(irqio_flag_count(self_in));
     } else if (attr == MP_QSTR_timestamp) {
-        size_t t;
-        dest[0] = irqio_flag_timestamp(self_in, &t) ? mp_obj_new_int_from_uint(t) : mp_const_none;
+        uint32_t t;
+        dest[0] = irqio_flag_timestamp(self_in, &t) ? irqio_ticks_from32(t) : mp_const_none;
     } else {
         dest[1] = MP_OBJ_SENTINEL; // methods: continue in locals_dict
     }
@@ -71,6 +74,11 @@ static void flag_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
 // --- stream protocol: the poller asks readiness (and the fd on unix) -------------
 
 static mp_uint_t flag_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    mp_obj_t native = irqio_native(self_in, &irqio_type_ThreadSafeFlag);
+    mp_uint_t ret;
+    if (native != MP_OBJ_NULL && irqio_waiter_turns_away(native, request, arg, errcode, &ret)) {
+        return ret;
+    }
     return irqio_flag_ioctl(self_in, request, arg, errcode);
 }
 

@@ -4,6 +4,7 @@
 #define IRQIO_PORT_H
 
 #include "py/obj.h"
+#include "irqio_compat.h"
 
 // Opens a wake handle into *handle: a pollable file descriptor on ports that have
 // them, -1 where objects are polled through their ioctl. Returns 0 or an errno.
@@ -18,6 +19,6 @@ void irqio_port_wake_close(int handle);
 // returns true. Safe from hard interrupts; allocates nothing.
 bool irqio_port_pin_level(mp_obj_t pin, int *level);
 // The port's fatal-error path; used by the Rust panic handler.
-NORETURN void irqio_port_fatal(const char *msg);
+MP_NORETURN void irqio_port_fatal(const char *msg);
 
 #endif

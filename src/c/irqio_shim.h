@@ -5,6 +5,7 @@
 
 #include "py/obj.h"
 #include "irqio.h"
+#include "irqio_compat.h"
 
 extern const mp_obj_type_t irqio_type_ThreadSafeFlag;
 extern const mp_obj_type_t irqio_type_RingIO;
@@ -29,13 +30,48 @@ bool irqio_get_int32(mp_obj_t arg, int32_t *out);
 void irqio_stats_attr(qstr attr, mp_obj_t *dest, size_t capacity, size_t dropped, size_t high_water,
     uint8_t overflow, bool closed);
 
+// After a constructor failed with `status`/`err`: if for lack of file descriptors,
+// collects garbage (whose finalisers close theirs) and returns true: try once more.
+bool irqio_collect_if_out_of_handles(irqio_status status, int err);
+
+// A timestamp that keeps the low 32 bits of time.ticks_us() (all of it on 32-bit
+// ports, whose ticks period is 2**30), widened to the port's ticks period (2**62 on
+// 64-bit unix) so that time.ticks_diff() against time.ticks_us() works everywhere,
+// for times less than 2**32 us (71 minutes) old.
+mp_obj_t irqio_ticks_from32(uint32_t low);
+
+// The native object of `type` inside an instance of a Python subclass of `type`, or
+// MP_OBJ_NULL. Allocation-free and non-raising (producers resolve objects with it).
+mp_obj_t irqio_native_subobj(mp_obj_t obj, const mp_obj_type_t *type);
+
+// `obj` if it is of `type`, the native object inside an instance of a Python subclass
+// of `type`, else MP_OBJ_NULL.
+mp_obj_t irqio_native(mp_obj_t obj, const mp_obj_type_t *type);
+
 // The asyncio.core module (imports asyncio if needed).
 mp_obj_t irqio_asyncio_core(void);
 
-// An awaitable that finishes with poll(target, mode) once that returns something
-// other than MP_OBJ_NULL (it may also raise), and until then waits for `target`
-// to become readable on asyncio's IO queue.
+// Every irqio object starts so (the Rust binding lays it out so: ObjHead in
+// src/binding/mod.rs): `waiter` is its asyncio waiter, or NULL before the first.
+typedef struct _irqio_obj_head_t {
+    mp_obj_base_t base;
+    mp_obj_t waiter;
+} irqio_obj_head_t;
+
+// The awaitable of `target` (src/c/waiter.c says how it waits): it finishes with
+// poll(target, mode) once that returns something other than MP_OBJ_NULL (it may also
+// raise), and until then waits on asyncio's IO queue for `target` to become
+// readable, as `ioctl` (the object's own stream ioctl) reports it.
 typedef mp_obj_t (*irqio_waiter_poll_t)(mp_obj_t target, uintptr_t mode);
-mp_obj_t irqio_waiter_new(mp_obj_t target, irqio_waiter_poll_t poll, uintptr_t mode);
+typedef mp_uint_t (*irqio_waiter_ioctl_t)(mp_obj_t target, mp_uint_t request, uintptr_t arg, int *errcode);
+mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode);
+
+// For the shim's stream ioctl of the object `native`: while its waiter's task waits,
+// anyone else polling the object is a second reader, shown it readable and no
+// descriptor so that it reads at once; returns true with the answer in *ret then.
+bool irqio_waiter_turns_away(mp_obj_t native, mp_uint_t request, uintptr_t arg, int *errcode, mp_uint_t *ret);
+
+// For the shim's stream read of `native`: RuntimeError while its waiter's task waits.
+void irqio_waiter_check_reader(mp_obj_t native);
 
 #endif

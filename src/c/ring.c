@@ -16,14 +16,19 @@ static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
 
     mp_obj_t source = args[ARG_source].u_obj;
-    mp_obj_t buffer = MP_OBJ_NULL;
-    mp_int_t size = 0;
+    mp_int_t size;
     mp_buffer_info_t info;
     if (mp_get_buffer(source, &info, MP_BUFFER_READ)) {
+        // RingIO(buffer): upstream's capacity for that buffer, len - 1 bytes. The ring
+        // keeps its own storage (src/binding/ring.rs says why), so the buffer is only
+        // measured; a read-only one is refused as upstream refuses it.
         if (!mp_get_buffer(source, &info, MP_BUFFER_WRITE)) {
             mp_raise_TypeError(MP_ERROR_TEXT("RingIO buffer must be writable (bytearray, array, memoryview)"));
         }
-        buffer = source;
+        if (info.len < 2) {
+            irqio_check(IRQIO_STATUS_BUFFER_TOO_SMALL, 0);
+        }
+        size = info.len > (size_t)MP_SSIZE_MAX ? MP_SSIZE_MAX : (mp_int_t)info.len - 1;
     } else {
         size = irqio_get_size(source); // TypeError for anything else, as upstream
     }
@@ -33,26 +38,19 @@ static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     }
     mp_obj_t self = MP_OBJ_NULL;
     int err = 0;
-    irqio_check(irqio_ring_new(type, size, buffer, (uint8_t)overflow, &self, &err), err);
+    irqio_status status = irqio_ring_new(type, size, (uint8_t)overflow, &self, &err);
+    if (irqio_collect_if_out_of_handles(status, err)) {
+        status = irqio_ring_new(type, size, (uint8_t)overflow, &self, &err);
+    }
+    irqio_check(status, err);
     return self;
 }
 
-// Before each Python-level operation: a bytearray under the ring must not have
-// been resized (it would have moved).
-static inline void ring_check(mp_obj_t self_in) {
-    irqio_status status = irqio_ring_check(self_in);
-    if (status != IRQIO_STATUS_OK) {
-        irqio_check(status, 0);
-    }
-}
-
 static mp_uint_t ring_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
-    ring_check(self_in);
     return irqio_ring_stream_read(self_in, buf, size, errcode);
 }
 
 static mp_uint_t ring_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
-    ring_check(self_in);
     return irqio_ring_stream_write(self_in, buf, size, errcode);
 }
 
@@ -92,13 +90,11 @@ static mp_uint_t ring_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, 
 }
 
 static mp_obj_t ring_any(mp_obj_t self_in) {
-    ring_check(self_in);
     return mp_obj_new_int_from_uint(irqio_ring_any(self_in));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ring_any_obj, ring_any);
 
 static mp_obj_t ring_free(mp_obj_t self_in) {
-    ring_check(self_in);
     irqio_ring_stats_t stats;
     irqio_ring_stats(self_in, &stats);
     return mp_obj_new_int_from_uint(stats.free);

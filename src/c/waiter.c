@@ -1,77 +1,129 @@
 // The awaitable behind ThreadSafeFlag.wait() and EventStream.get()/__anext__().
 //
-// `await obj.wait()` iterates a waiter: each step asks the object's poll function
-// for a result; if there is none yet, it queues the current task on asyncio's IO
-// queue for the object (which the poller wakes through the object's ioctl or file
-// descriptor) and yields. It has send/throw/close so asyncio.create_task() and
-// wait_for() accept it as a coroutine.
+// Each irqio object has one waiter, made on first use and kept in the object (the
+// `waiter` field of irqio_obj_head_t). `await obj.wait()` iterates it: each step asks
+// the object's poll function for a result; if there is none yet, it queues the
+// current task on asyncio's IO queue *for the waiter*, which stands in for the
+// object in the poller (its stream ioctl forwards to the object's own). It has
+// send/throw/close, so asyncio.create_task() and wait_for() accept it.
+//
+// One reader at a time: asyncio's IO queue keeps one reader task per object and a
+// second one silently replaces (orphans) the first. Registering the waiter rather
+// than the object keeps a StreamReader on the same object from replacing a waiting
+// get(); the conflict is then refused with RuntimeError, whichever came second:
+// - a get()/wait() while another task waits (on the waiter or, through a
+//   StreamReader or select, on the object itself): refused before it queues;
+// - a StreamReader or other poller of the object itself while a get()/wait() waits:
+//   the object shows it readable and has no descriptor to offer (so the poller asks
+//   again on every pass), and its read refuses it. The waiting task keeps its place.
 #include "py/runtime.h"
+#include "py/stream.h"
+#include "py/mperrno.h"
 #include "irqio_shim.h"
 
 typedef struct _irqio_waiter_t {
     mp_obj_base_t base;
     mp_obj_t target;
     irqio_waiter_poll_t poll;
+    // The object's own ioctl (not its shim's, which turns other pollers away).
+    irqio_waiter_ioctl_t ioctl;
     uintptr_t mode;
+    // Set when it queued its task, until that task resumes or is cancelled (a hint:
+    // the IO queue's map is what says whether a task still waits).
+    bool queued;
 } irqio_waiter_t;
 
-// Queues the current task to be resumed when `target` becomes readable.
-static void waiter_queue_read(mp_obj_t target) {
-    mp_obj_t io_queue = mp_load_attr(irqio_asyncio_core(), MP_QSTR__io_queue);
-    // asyncio's IO queue holds one reader per stream: a second task waiting on the
-    // same object would silently orphan the first (upstream does). Refuse instead.
-    mp_obj_t waiting = mp_load_attr(io_queue, MP_QSTR_map);
-    mp_map_elem_t *entry = mp_map_lookup(mp_obj_dict_get_map(waiting), mp_obj_id(target), MP_MAP_LOOKUP);
-    if (entry != NULL) {
-        size_t len;
-        mp_obj_t *items;
-        mp_obj_get_array(entry->value, &len, &items);
-        if (len > 0 && items[0] != mp_const_none) {
-            mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("another task is already waiting on this %q"),
-                (qstr)mp_obj_get_type(target)->name);
+static mp_obj_t io_queue(void) {
+    return mp_load_attr(irqio_asyncio_core(), MP_QSTR__io_queue);
+}
+
+// The task waiting on asyncio's IO queue to read `obj`, or MP_OBJ_NULL.
+static mp_obj_t reader_of(mp_obj_t queue, mp_obj_t obj) {
+    mp_obj_t waiting = mp_load_attr(queue, MP_QSTR_map);
+    mp_map_elem_t *entry = mp_map_lookup(mp_obj_dict_get_map(waiting), mp_obj_id(obj), MP_MAP_LOOKUP);
+    if (entry == NULL) {
+        return MP_OBJ_NULL;
+    }
+    size_t len;
+    mp_obj_t *items;
+    mp_obj_get_array(entry->value, &len, &items);
+    return len > 0 && items[0] != mp_const_none ? items[0] : MP_OBJ_NULL;
+}
+
+static MP_NORETURN void raise_busy(mp_obj_t target) {
+    mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("another task is already waiting on this %q"),
+        (qstr)mp_obj_get_type(target)->name);
+}
+
+static irqio_waiter_t *waiter_of(mp_obj_t native) {
+    return MP_OBJ_TO_PTR(((irqio_obj_head_t *)MP_OBJ_TO_PTR(native))->waiter);
+}
+
+// One step of the await: the result, or MP_OBJ_NULL once the task is queued.
+static mp_obj_t waiter_step(irqio_waiter_t *self) {
+    if (self->queued) {
+        // asyncio took our entry off its IO queue before it woke our task; if it is
+        // still there, this is another task awaiting the same waiter.
+        if (reader_of(io_queue(), MP_OBJ_FROM_PTR(self)) != MP_OBJ_NULL) {
+            raise_busy(self->target);
         }
+        self->queued = false;
+    }
+    mp_obj_t result = self->poll(self->target, self->mode);
+    if (result != MP_OBJ_NULL) {
+        return result;
+    }
+    mp_obj_t queue = io_queue();
+    if (reader_of(queue, self->target) != MP_OBJ_NULL || reader_of(queue, MP_OBJ_FROM_PTR(self)) != MP_OBJ_NULL) {
+        raise_busy(self->target);
     }
     mp_obj_t dest[3];
-    mp_load_method(io_queue, MP_QSTR_queue_read, dest);
-    dest[2] = target;
+    mp_load_method(queue, MP_QSTR_queue_read, dest);
+    dest[2] = MP_OBJ_FROM_PTR(self);
     mp_call_method_n_kw(1, 0, dest);
+    self->queued = true;
+    return MP_OBJ_NULL;
 }
 
 static mp_obj_t waiter_iternext(mp_obj_t self_in) {
-    irqio_waiter_t *self = MP_OBJ_TO_PTR(self_in);
-    mp_obj_t result = self->poll(self->target, self->mode);
-    if (result != MP_OBJ_NULL) {
-        return mp_make_stop_iteration(result);
-    }
-    waiter_queue_read(self->target);
-    return mp_const_none;
+    mp_obj_t result = waiter_step(MP_OBJ_TO_PTR(self_in));
+    return result != MP_OBJ_NULL ? mp_make_stop_iteration(result) : mp_const_none;
 }
 
 static mp_obj_t waiter_send(mp_obj_t self_in, mp_obj_t value) {
     (void)value;
-    irqio_waiter_t *self = MP_OBJ_TO_PTR(self_in);
-    mp_obj_t result = self->poll(self->target, self->mode);
+    mp_obj_t result = waiter_step(MP_OBJ_TO_PTR(self_in));
     if (result != MP_OBJ_NULL) {
         mp_raise_StopIteration(result);
     }
-    waiter_queue_read(self->target);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(waiter_send_obj, waiter_send);
 
-// throw(exc): a cancelled waiter has nothing to undo (asyncio already removed the
-// task from its IO queue), so the exception just propagates.
+// throw(exc): a cancelled waiter has nothing to undo (asyncio already took its task
+// off the IO queue), so the exception just propagates.
 static mp_obj_t waiter_throw(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
+    ((irqio_waiter_t *)MP_OBJ_TO_PTR(args[0]))->queued = false;
     nlr_raise(mp_make_raise_obj(args[1]));
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(waiter_throw_obj, 2, 4, waiter_throw);
 
 static mp_obj_t waiter_close(mp_obj_t self_in) {
-    (void)self_in;
+    ((irqio_waiter_t *)MP_OBJ_TO_PTR(self_in))->queued = false;
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(waiter_close_obj, waiter_close);
+
+// The poller asks the waiter what it would ask the object.
+static mp_uint_t waiter_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    irqio_waiter_t *self = MP_OBJ_TO_PTR(self_in);
+    return self->ioctl(self->target, request, arg, errcode);
+}
+
+static const mp_stream_p_t waiter_stream_p = {
+    .ioctl = waiter_ioctl,
+};
 
 static const mp_rom_map_elem_t waiter_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&waiter_send_obj) },
@@ -85,13 +137,50 @@ static MP_DEFINE_CONST_OBJ_TYPE(
     MP_QSTR_wait, // shown as <wait>; reuses the method's name
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
     iter, waiter_iternext,
+    protocol, &waiter_stream_p,
     locals_dict, &waiter_locals_dict
     );
 
-mp_obj_t irqio_waiter_new(mp_obj_t target, irqio_waiter_poll_t poll, uintptr_t mode) {
-    irqio_waiter_t *waiter = mp_obj_malloc(irqio_waiter_t, &irqio_waiter_type);
-    waiter->target = target;
-    waiter->poll = poll;
-    waiter->mode = mode;
+mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode) {
+    irqio_obj_head_t *head = MP_OBJ_TO_PTR(target);
+    irqio_waiter_t *waiter = MP_OBJ_TO_PTR(head->waiter);
+    if (waiter == NULL) {
+        waiter = mp_obj_malloc(irqio_waiter_t, &irqio_waiter_type);
+        waiter->target = target;
+        waiter->ioctl = ioctl;
+        waiter->queued = false;
+        head->waiter = MP_OBJ_FROM_PTR(waiter);
+    }
+    if (!waiter->queued) {
+        // A waiting task's step keeps its own (a second task is refused at its first).
+        waiter->poll = poll;
+        waiter->mode = mode;
+    }
     return MP_OBJ_FROM_PTR(waiter);
+}
+
+// Whether a get()/wait() of the object `native` has a task waiting.
+static bool waiting(mp_obj_t native) {
+    irqio_waiter_t *waiter = waiter_of(native);
+    return waiter != NULL && waiter->queued;
+}
+
+bool irqio_waiter_turns_away(mp_obj_t native, mp_uint_t request, uintptr_t arg, int *errcode, mp_uint_t *ret) {
+    if ((request != MP_STREAM_POLL && request != MP_STREAM_GET_FILENO) || !waiting(native)) {
+        return false;
+    }
+    if (request == MP_STREAM_POLL) {
+        *ret = arg & MP_STREAM_POLL_RD;
+    } else {
+        *errcode = MP_EINVAL;
+        *ret = MP_STREAM_ERROR;
+    }
+    return true;
+}
+
+void irqio_waiter_check_reader(mp_obj_t native) {
+    irqio_waiter_t *waiter = waiter_of(native);
+    if (waiter != NULL && waiter->queued && reader_of(io_queue(), MP_OBJ_FROM_PTR(waiter)) != MP_OBJ_NULL) {
+        raise_busy(native);
+    }
 }

@@ -1,96 +1,114 @@
-//! A self-clearing wake flag with a coalescing counter.
+//! A self-clearing wake flag with a coalescing counter and a timestamp.
 //!
 //! Producers call [`Flag::set`] from any context (hard interrupt, another thread, the
-//! other core, a POSIX signal handler): it is a short compare-and-swap loop on one word,
+//! other core, a POSIX signal handler): a short compare-and-swap loop on one word that
 //! never blocks and never allocates. One consumer calls [`Flag::take`], which returns
 //! how many `set()` calls were coalesced since the previous take and the timestamp of
-//! the first of them.
+//! the one that opened the round.
+//!
+//! Invariant: the state is one word, `count << 32 | stamp`. `count` is the number of
+//! `set()` calls since the last take (0: clear); `stamp` is the time given to the call
+//! that moved `count` off zero, written by the same compare-and-swap. So a take always
+//! sees a stamp and a count of the same round: there is no moment at which one is
+//! updated and the other not, and no interleaving (an earlier round's late `set()`, a
+//! take between two producers' loads) can pair them wrongly.
 
-use super::atomic::{AtomicU32, AtomicUsize, Ordering};
+use super::atomic::{AtomicU64, Ordering};
+use super::wake::Wake;
 
 /// What one consumer wake-up collected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wake {
-    /// Number of `set()` calls coalesced into this wake (saturates at `u32::MAX`).
+pub struct Round {
+    /// Number of `set()` calls coalesced into this round (saturates at `u32::MAX`).
     pub count: u32,
-    /// The timestamp given to the `set()` that opened this round. Exact with one
-    /// producer; when producers race at the opening instant it is the time of one of
-    /// the racing calls, never of a call before the previous take.
-    pub first_at: usize,
+    /// The time given to the `set()` call that opened the round.
+    pub first_at: u32,
 }
 
-/// The flag. `const`-constructible and `Sync`; zero means "not set".
+/// The flag. `Sync`; the state word 0 means clear.
 pub struct Flag {
-    /// `set()` calls since the last take; zero means clear.
-    pending: AtomicU32,
-    /// Timestamp given to the `set()` that moved `pending` off zero.
-    first_at: AtomicUsize,
+    state: AtomicU64,
+}
+
+const COUNT_SHIFT: u32 = 32;
+
+fn unpack(state: u64) -> Round {
+    Round {
+        count: (state >> COUNT_SHIFT) as u32,
+        first_at: state as u32,
+    }
 }
 
 impl Flag {
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         Flag {
-            pending: AtomicU32::new(0),
-            first_at: AtomicUsize::new(0),
+            state: AtomicU64::new(0),
         }
     }
 
-    /// Marks the flag set, stamping it with `now` if it was clear.
+    /// Marks the flag set; if it was clear, `now` becomes the round's timestamp.
     ///
     /// Returns `true` when this call opened a new round (the flag was clear), which is
     /// when the consumer needs waking; later calls only add to the count.
-    pub fn set(&self, now: usize) -> bool {
-        let mut seen = self.pending.load(Ordering::Acquire);
+    pub fn set(&self, now: u32) -> bool {
+        let mut seen = self.state.load(Ordering::Relaxed);
         loop {
-            if seen == 0 {
-                // Written before the count is published (Release below), so a consumer
-                // that sees the count also sees the stamp.
-                self.first_at.store(now, Ordering::Relaxed);
-            }
-            match self.pending.compare_exchange_weak(
-                seen,
-                seen.saturating_add(1),
-                Ordering::Release,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return seen == 0,
-                Err(actual) => seen = actual,
-            }
-        }
-    }
-
-    /// Takes everything set so far, leaving the flag clear. `None` when it was clear.
-    pub fn take(&self) -> Option<Wake> {
-        let mut seen = self.pending.load(Ordering::Acquire);
-        loop {
-            if seen == 0 {
-                return None;
-            }
-            // Read the stamp while `pending == seen`; the exchange below only succeeds if
-            // no producer ran in between, so stamp and count describe the same round.
-            let first_at = self.first_at.load(Ordering::Relaxed);
+            let round = unpack(seen);
+            let next = if round.count == 0 {
+                (1 << COUNT_SHIFT) | u64::from(now)
+            } else {
+                (u64::from(round.count.saturating_add(1)) << COUNT_SHIFT) | (seen & 0xffff_ffff)
+            };
+            // Release: what the producer wrote before set() is visible to the consumer
+            // that takes this round.
             match self
-                .pending
-                .compare_exchange_weak(seen, 0, Ordering::AcqRel, Ordering::Acquire)
+                .state
+                .compare_exchange(seen, next, Ordering::Release, Ordering::Relaxed)
             {
-                Ok(_) => {
-                    return Some(Wake {
-                        count: seen,
-                        first_at,
-                    })
-                }
+                Ok(_) => return round.count == 0,
                 Err(actual) => seen = actual,
             }
         }
     }
 
-    /// Clears the flag, discarding pending `set()` calls. Returns how many were discarded.
+    /// Takes the round, leaving the flag clear. `None` when it was clear.
+    pub fn take(&self) -> Option<Round> {
+        let round = unpack(self.state.swap(0, Ordering::Acquire));
+        (round.count != 0).then_some(round)
+    }
+
+    /// Clears the flag, discarding pending `set()` calls. Returns how many it discarded.
     pub fn clear(&self) -> u32 {
-        self.pending.swap(0, Ordering::AcqRel)
+        unpack(self.state.swap(0, Ordering::Acquire)).count
     }
 
     pub fn is_set(&self) -> bool {
-        self.pending.load(Ordering::Acquire) != 0
+        self.state.load(Ordering::Acquire) >> COUNT_SHIFT != 0
+    }
+
+    /// [`Flag::set`], then raises `wake` if this call opened a round. A burst of sets
+    /// costs one wake-up.
+    pub fn set_waking(&self, now: u32, wake: &impl Wake) {
+        if self.set(now) {
+            wake.raise();
+        }
+    }
+
+    /// The consumer's take: drains `wake` first, then takes. Never loses a wake-up: a
+    /// `set()` after the drain either lands in this take or (if it opens a round after
+    /// it) raises the handle again; a stale raise costs one spurious wake, after which
+    /// the consumer drains and sleeps again.
+    pub fn take_draining(&self, wake: &impl Wake) -> Option<Round> {
+        wake.drain();
+        self.take()
+    }
+
+    /// The consumer's clear, in the same order as [`Flag::take_draining`] and for the
+    /// same reason: clearing first and draining after would swallow the raise of a
+    /// `set()` that ran in between, leaving the flag set and its waiter asleep.
+    pub fn clear_draining(&self, wake: &impl Wake) -> u32 {
+        wake.drain();
+        self.clear()
     }
 }
 
@@ -100,7 +118,7 @@ impl Default for Flag {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
@@ -122,7 +140,7 @@ mod tests {
         assert!(f.is_set());
         assert_eq!(
             f.take(),
-            Some(Wake {
+            Some(Round {
                 count: 3,
                 first_at: 100
             })
@@ -139,9 +157,23 @@ mod tests {
         assert!(f.set(7));
         assert_eq!(
             f.take(),
-            Some(Wake {
+            Some(Round {
                 count: 1,
                 first_at: 7
+            })
+        );
+    }
+
+    #[test]
+    fn a_stamp_of_zero_is_still_a_set_flag() {
+        let f = Flag::new();
+        assert!(f.set(0));
+        assert!(f.is_set());
+        assert_eq!(
+            f.take(),
+            Some(Round {
+                count: 1,
+                first_at: 0
             })
         );
     }
@@ -160,17 +192,26 @@ mod tests {
     #[test]
     fn count_saturates_instead_of_wrapping_to_clear() {
         let f = Flag::new();
-        f.pending.store(u32::MAX - 1, Ordering::Relaxed);
+        f.state.store(
+            u64::from(u32::MAX - 1) << COUNT_SHIFT | 5,
+            Ordering::Relaxed,
+        );
         f.set(0);
         f.set(0);
         assert!(f.is_set());
-        assert_eq!(f.take().map(|w| w.count), Some(u32::MAX));
+        assert_eq!(
+            f.take(),
+            Some(Round {
+                count: u32::MAX,
+                first_at: 5
+            })
+        );
     }
 
     #[test]
     fn concurrent_producers_lose_no_set_calls() {
         const PRODUCERS: u32 = 4;
-        const PER_PRODUCER: u32 = 50_000;
+        const PER_PRODUCER: u32 = if cfg!(miri) { 50 } else { 50_000 };
         let f = Arc::new(Flag::new());
         let handles: Vec<_> = (0..PRODUCERS)
             .map(|p| {
@@ -178,7 +219,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let mut wakes = 0u32;
                     for i in 0..PER_PRODUCER {
-                        wakes += f.set((p * PER_PRODUCER + i) as usize) as u32;
+                        wakes += f.set(p * PER_PRODUCER + i) as u32;
                     }
                     wakes
                 })
