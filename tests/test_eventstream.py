@@ -353,6 +353,8 @@ print(stored < 100, read + pending + es.dropped == 200, pending == es.capacity)
         ("irqio.EventStream(8).post(-1, 0)", "ValueError", "tag must be in range 0..65535"),
         ("irqio.EventStream(8).post(65536, 0)", "ValueError", "tag must be in range 0..65535"),
         ("irqio.EventStream(8).post('a', 0)", "TypeError", ""),
+        ("irqio.EventStream(8).post(2**63)", "ValueError", "tag must be in range 0..65535"),
+        ("irqio.EventStream(8).post(-(2**63) - 1)", "ValueError", "tag must be in range 0..65535"),
         ("irqio.EventStream(8).post(1, 2**31)", "OverflowError", "32 bits"),
         ("irqio.EventStream(8).post(1, -2**31 - 1)", "OverflowError", "32 bits"),
         ("irqio.EventStream(8).post(1, 1 << 80)", "OverflowError", "32 bits"),
@@ -371,6 +373,38 @@ def test_bad_input_raises_a_clear_exception(board, code, error, message):
     out = exception_of(board, code)
     assert out.startswith(error)
     assert message in out
+
+
+@pytest.mark.requires("asyncio")
+def test_dispatch_awaits_tasks_and_awaitable_objects_a_callback_returns(board):
+    out = board.run(
+        """
+import asyncio, irqio
+es = irqio.EventStream(4)
+log = []
+async def slow(value):
+    await asyncio.sleep_ms(5)
+    log.append(("task", value))
+class Later:
+    def __await__(self):
+        yield from asyncio.sleep_ms(5)
+        log.append(("awaitable", 0))
+def as_task(tag, value, t_us):
+    return asyncio.create_task(slow(value))
+def as_awaitable(tag, value, t_us):
+    return Later()
+def mark(tag, value, t_us):
+    log.append(("next", value))
+async def main():
+    for tag, value in ((1, 1), (3, 0), (2, 0), (3, 1)):
+        es.post(tag, value)
+    es.close()
+    await es.dispatch({1: as_task, 2: as_awaitable, 3: mark})
+    print(log)
+asyncio.run(main())
+"""
+    )
+    assert out == "[('task', 1), ('next', 0), ('awaitable', 0), ('next', 1)]\n"
 
 
 @pytest.mark.requires("fd")

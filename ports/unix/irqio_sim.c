@@ -4,6 +4,8 @@
 // API, the way a C driver's interrupt handler would on a device. The handler runs
 // asynchronously on whichever thread the kernel picks, so it exercises exactly the
 // guarantees a hard IRQ needs: no allocation, no locks, no Python.
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t irqio_sim_target);
 MP_REGISTER_ROOT_POINTER(mp_obj_t irqio_sim_arg);
+MP_REGISTER_ROOT_POINTER(mp_obj_t irqio_producers_target);
 
 // --- SimPin: a GPIO stand-in with the pin protocol --------------------------------
 //
@@ -82,17 +85,20 @@ MP_DEFINE_CONST_OBJ_TYPE(
 #define SIM_RECORD_MAX 64
 
 static volatile sig_atomic_t sim_running;
+// Set while a handler runs (see sim_handler and sim_stop).
+static volatile uint8_t sim_busy;
 static volatile uint32_t sim_fired;
 static size_t sim_record_size;
 static uint16_t sim_tag;
 static timer_t sim_timer;
 static struct sigaction sim_old_action;
 
-// The record a ring producer writes for firing `seq`: a 0xA5 marker, the sequence
-// number (little-endian u32), then bytes derived from it, so a reader can tell a
-// split or corrupted record from a whole one (see tests/test_ringio.py).
-static void sim_make_record(uint8_t *rec, size_t size, uint32_t seq) {
-    rec[0] = 0xA5;
+// The record a ring producer writes for firing `seq` of source `source`: the source
+// (0xA5 for the signal timer, 0xB0 + n for native producer n), the sequence number
+// (little-endian u32), then bytes derived from it, so a reader can tell a split or
+// corrupted record from a whole one (see tests/test_ringio.py, tests/soak.py).
+static void sim_make_record(uint8_t *rec, size_t size, uint8_t source, uint32_t seq) {
+    rec[0] = source;
     for (size_t i = 0; i < 4; i++) {
         rec[1 + i] = (uint8_t)(seq >> (8 * i));
     }
@@ -105,15 +111,20 @@ static void sim_handler(int signo) {
     (void)signo;
     // The kernel may run the handler on two threads at once; an interrupt line does
     // not nest with itself, so a firing that finds the handler busy is coalesced
-    // into it (not counted), as a pending IRQ would be.
-    static volatile uint8_t busy;
-    if (!sim_running || __atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
+    // into it (not counted), as a pending IRQ would be. Busy is taken before the
+    // running check, so sim_stop, which clears running and then waits for busy to
+    // drop, never clears the target under a handler that is using it.
+    if (__atomic_exchange_n(&sim_busy, 1, __ATOMIC_ACQUIRE)) {
         return;
     }
     mp_obj_t target = MP_STATE_VM(irqio_sim_target);
+    if (!sim_running || target == MP_OBJ_NULL) {
+        __atomic_store_n(&sim_busy, 0, __ATOMIC_RELEASE);
+        return;
+    }
     if (mp_obj_is_type(target, &irqio_type_RingIO)) {
         uint8_t rec[SIM_RECORD_MAX];
-        sim_make_record(rec, sim_record_size, sim_fired);
+        sim_make_record(rec, sim_record_size, 0xA5, sim_fired);
         irqio_ring_write(target, rec, sim_record_size);
     } else if (mp_obj_is_type(target, &irqio_type_EventStream)) {
         irqio_events_post(target, sim_tag, (int32_t)sim_fired);
@@ -130,7 +141,7 @@ static void sim_handler(int signo) {
         irqio_flag_set(target);
     }
     sim_fired++;
-    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&sim_busy, 0, __ATOMIC_RELEASE);
 }
 
 // start(target, period_us, extra=None): fire the handler every period_us
@@ -140,8 +151,24 @@ static void sim_handler(int signo) {
 // - EventStream: post(tag=`extra` (default 0), value=sequence number);
 // - EventStream.handler(): called with `extra`, as Pin.irq calls it with the pin;
 //   a SimPin given as `extra` toggles before each call (an edge).
+// The irqio object `obj` is, or holds (an instance of a Python subclass).
+static mp_obj_t sim_native(mp_obj_t obj) {
+    static const mp_obj_type_t *const types[] = {
+        &irqio_type_ThreadSafeFlag, &irqio_type_RingIO, &irqio_type_EventStream, &irqio_type_EventHandler,
+    };
+    if (mp_obj_is_obj(obj)) {
+        for (size_t i = 0; i < MP_ARRAY_SIZE(types); i++) {
+            mp_obj_t native = mp_obj_is_exact_type(obj, types[i]) ? obj : irqio_native_subobj(obj, types[i]);
+            if (native != MP_OBJ_NULL) {
+                return native;
+            }
+        }
+    }
+    return obj;
+}
+
 static mp_obj_t sim_start(size_t n_args, const mp_obj_t *args) {
-    mp_obj_t target = args[0];
+    mp_obj_t target = sim_native(args[0]);
     if (sim_running) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("signal timer already running"));
     }
@@ -199,6 +226,12 @@ static mp_obj_t sim_stop(void) {
     if (sim_running) {
         timer_delete(sim_timer);
         sim_running = 0;
+        // A handler already past its running check (on another thread) finishes
+        // before the target goes; one that runs on this thread finishes before we
+        // get here again.
+        while (__atomic_load_n(&sim_busy, __ATOMIC_ACQUIRE)) {
+            sched_yield();
+        }
         sigaction(SIM_SIGNAL, &sim_old_action, NULL);
         MP_STATE_VM(irqio_sim_target) = MP_OBJ_NULL;
         MP_STATE_VM(irqio_sim_arg) = MP_OBJ_NULL;
@@ -207,10 +240,118 @@ static mp_obj_t sim_stop(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(sim_stop_obj, sim_stop);
 
+// --- native producer threads ------------------------------------------------------
+//
+// POSIX threads that feed an irqio object through the C API as fast as they can,
+// outside the VM and its lock: what a C driver on the other core does. Each one is a
+// record source of its own (sequence-numbered), so a consumer can check order,
+// completeness and integrity while they run truly in parallel with it (and with the
+// signal timer, whose handler may land on them mid-write).
+
+#define PRODUCERS_MAX (4)
+#define PRODUCERS_SOURCE (0xB0)
+static pthread_t producers[PRODUCERS_MAX];
+static size_t producers_count;
+static size_t producers_record_size;
+static struct timespec producers_pause[PRODUCERS_MAX];
+static uint8_t producers_running;
+static uint32_t producers_sent[PRODUCERS_MAX];
+
+static void *producer_main(void *arg) {
+    size_t index = (size_t)(uintptr_t)arg;
+    mp_obj_t target = MP_STATE_VM(irqio_producers_target); // kept alive by the root pointer
+    uint32_t seq = 0;
+    while (__atomic_load_n(&producers_running, __ATOMIC_RELAXED)) {
+        if (mp_obj_is_type(target, &irqio_type_RingIO)) {
+            uint8_t rec[SIM_RECORD_MAX];
+            sim_make_record(rec, producers_record_size, PRODUCERS_SOURCE + index, seq);
+            irqio_ring_write(target, rec, producers_record_size);
+        } else if (mp_obj_is_type(target, &irqio_type_EventStream)) {
+            irqio_events_post(target, PRODUCERS_SOURCE + index, (int32_t)seq);
+        } else {
+            irqio_flag_set(target);
+        }
+        seq++;
+        if (producers_pause[index].tv_nsec != 0) {
+            nanosleep(&producers_pause[index], NULL);
+        }
+    }
+    producers_sent[index] = seq;
+    return NULL;
+}
+
+// producers_start(target, pauses_us, record_size=8): start one native producer per
+// item of `pauses_us` (1..4 items). Per iteration, producer n does, by target: a ring
+// record of `record_size` bytes from source 0xB0 + n; an EventStream post(tag=0xB0 + n,
+// value=sequence number); a ThreadSafeFlag set(). Then it sleeps pauses_us[n]
+// microseconds (0..999), or goes straight on for 0.
+static mp_obj_t producers_start(size_t n_args, const mp_obj_t *args) {
+    if (producers_count != 0) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("producers already running"));
+    }
+    mp_obj_t target = sim_native(args[0]);
+    size_t threads;
+    mp_obj_t *pauses;
+    mp_obj_get_array(args[1], &threads, &pauses);
+    mp_int_t record_size = n_args > 2 ? mp_obj_get_int(args[2]) : 8;
+    if (threads < 1 || threads > PRODUCERS_MAX || record_size < 5 || record_size > SIM_RECORD_MAX) {
+        mp_raise_ValueError(MP_ERROR_TEXT("1..4 producers, record_size 5..64"));
+    }
+    for (size_t i = 0; i < threads; i++) {
+        mp_int_t pause_us = mp_obj_get_int(pauses[i]);
+        if (pause_us < 0 || pause_us > 999) {
+            mp_raise_ValueError(MP_ERROR_TEXT("pauses must be 0..999 us"));
+        }
+        producers_pause[i].tv_sec = 0;
+        producers_pause[i].tv_nsec = pause_us * 1000;
+    }
+    if (!mp_obj_is_type(target, &irqio_type_RingIO) && !mp_obj_is_type(target, &irqio_type_EventStream)
+        && !mp_obj_is_type(target, &irqio_type_ThreadSafeFlag)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("target must be an irqio.ThreadSafeFlag, RingIO or EventStream"));
+    }
+    MP_STATE_VM(irqio_producers_target) = target;
+    producers_record_size = (size_t)record_size;
+    __atomic_store_n(&producers_running, 1, __ATOMIC_RELEASE);
+    for (size_t i = 0; i < threads; i++) {
+        int err = pthread_create(&producers[i], NULL, producer_main, (void *)(uintptr_t)i);
+        if (err != 0) {
+            __atomic_store_n(&producers_running, 0, __ATOMIC_RELEASE);
+            for (size_t j = 0; j < i; j++) {
+                pthread_join(producers[j], NULL);
+            }
+            MP_STATE_VM(irqio_producers_target) = MP_OBJ_NULL;
+            mp_raise_OSError(err);
+        }
+        producers_count = i + 1;
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(producers_start_obj, 2, 3, producers_start);
+
+// producers_stop() -> list of how many records (posts, sets) each producer made.
+static mp_obj_t producers_stop(void) {
+    __atomic_store_n(&producers_running, 0, __ATOMIC_RELEASE);
+    mp_obj_t sent = mp_obj_new_list(0, NULL);
+    MP_THREAD_GIL_EXIT();
+    for (size_t i = 0; i < producers_count; i++) {
+        pthread_join(producers[i], NULL);
+    }
+    MP_THREAD_GIL_ENTER();
+    for (size_t i = 0; i < producers_count; i++) {
+        mp_obj_list_append(sent, mp_obj_new_int_from_uint(producers_sent[i]));
+    }
+    producers_count = 0;
+    MP_STATE_VM(irqio_producers_target) = MP_OBJ_NULL;
+    return sent;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(producers_stop_obj, producers_stop);
+
 static const mp_rom_map_elem_t sim_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_irqio_unix) },
     { MP_ROM_QSTR(MP_QSTR_signal_timer_start), MP_ROM_PTR(&sim_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_signal_timer_stop), MP_ROM_PTR(&sim_stop_obj) },
+    { MP_ROM_QSTR(MP_QSTR_producers_start), MP_ROM_PTR(&producers_start_obj) },
+    { MP_ROM_QSTR(MP_QSTR_producers_stop), MP_ROM_PTR(&producers_stop_obj) },
     { MP_ROM_QSTR(MP_QSTR_SimPin), MP_ROM_PTR(&irqio_sim_pin_type) },
 };
 static MP_DEFINE_CONST_DICT(sim_module_globals, sim_module_globals_table);
