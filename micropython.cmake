@@ -66,6 +66,7 @@ target_sources(usermod_irqio INTERFACE
     ${IRQIO_DIR}/src/c/waiter.c
     ${IRQIO_DIR}/src/c/status.c
     ${IRQIO_DIR}/src/c/atomic.c
+    ${IRQIO_DIR}/src/c/aeabi.c
     ${IRQIO_DIR}/ports/${IRQIO_PORT}/irqio_port.c
 )
 target_include_directories(usermod_irqio INTERFACE

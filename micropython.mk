@@ -13,6 +13,7 @@ SRC_USERMOD_C += \
 	$(IRQIO_DIR)/src/c/waiter.c \
 	$(IRQIO_DIR)/src/c/status.c \
 	$(IRQIO_DIR)/src/c/atomic.c \
+	$(IRQIO_DIR)/src/c/aeabi.c \
 	$(wildcard $(IRQIO_DIR)/ports/$(IRQIO_PORT)/*.c)
 
 CFLAGS_USERMOD += -I$(IRQIO_DIR)/include -I$(IRQIO_DIR)/src/c

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the unix-port MicroPython with irqio (and asyncio frozen) to
 # build/unix/micropython. Runs scripts/setup.sh first; safe to re-run.
+#
+# IRQIO_SANITIZE=1 builds it with AddressSanitizer and UndefinedBehaviorSanitizer
+# instead (as MicroPython's own CI does, in one build), to build/unix-sanitize/.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 "$ROOT/scripts/setup.sh"
@@ -9,6 +12,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 JOBS=${JOBS:-2}
 OUT=$ROOT/build/unix
+EXTRA=()
+if [ -n "${IRQIO_SANITIZE:-}" ]; then
+    OUT=$ROOT/build/unix-sanitize
+    SAN="-fsanitize=address,undefined -fno-sanitize=nonnull-attribute -fno-sanitize-recover=undefined --param asan-use-after-return=0"
+    EXTRA=(CFLAGS_EXTRA="$SAN -fno-omit-frame-pointer" LDFLAGS_EXTRA="$SAN")
+fi
 mkdir -p "$OUT" "$ROOT/build/usermods"
 # make looks one directory below USER_C_MODULES for */micropython.mk.
 ln -sfn "$ROOT" "$ROOT/build/usermods/irqio"
@@ -19,6 +28,6 @@ make -C "$MICROPY_DIR/ports/unix" -j"$JOBS" -s \
     USER_C_MODULES="$ROOT/build/usermods" \
     FROZEN_MANIFEST="$ROOT/ports/unix/manifest.py" \
     MPY_LIB_DIR="$IRQIO_MPY_LIB_STUB" \
-    MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_SSL=0
+    MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_SSL=0 "${EXTRA[@]}"
 cp -p "$OUT/port/micropython" "$OUT/micropython"
 echo "built $OUT/micropython" >&2

@@ -237,23 +237,6 @@ print("ok")
     assert out == "ok\n"
 
 
-@pytest.mark.requires("fd")
-def test_running_out_of_file_descriptors_is_an_oserror(board):
-    out = board.run(
-        """
-import irqio
-keep = []
-try:
-    while True:
-        keep.append(irqio.ThreadSafeFlag())
-except OSError as e:
-    print("OSError", e.errno == 24, len(keep) > 100)
-""",
-        max_open_files=256,
-    )
-    assert out == "OSError True True\n"
-
-
 @pytest.mark.requires("thread")
 def test_thread_producer_loses_no_set_calls(board):
     out = board.run(

@@ -63,7 +63,9 @@ typedef struct _irqio_obj_head_t {
 // raise), and until then waits on asyncio's IO queue for `target` to become
 // readable, as `ioctl` (the object's own stream ioctl) reports it.
 typedef mp_obj_t (*irqio_waiter_poll_t)(mp_obj_t target, uintptr_t mode);
-typedef mp_uint_t (*irqio_waiter_ioctl_t)(mp_obj_t target, mp_uint_t request, uintptr_t arg, int *errcode);
+// (The types of the Rust side's exports, which take size_t where the stream protocol has
+// mp_uint_t and uintptr_t: the same width, not always the same C type.)
+typedef size_t (*irqio_waiter_ioctl_t)(mp_obj_t target, size_t request, size_t arg, int *errcode);
 mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode);
 
 // For the shim's stream ioctl of the object `native`: while its waiter's task waits,

@@ -262,11 +262,14 @@ impl Ring {
     }
 
     /// Claims `[head, head + len)` if `head` is still the head. Release: pairs with the
-    /// consumer's Acquire load of `head` (module notes, "Visibility").
+    /// consumer's Acquire load of `head` (module notes, "Visibility"). A strong
+    /// exchange: it fails only if another producer moved `head`, which is what bounds
+    /// the retries of a contended write (a weak one may also fail spuriously, e.g.
+    /// whenever an interrupt lands between an Arm core's load- and store-exclusive).
     #[inline(always)]
     fn reserve(&self, head: Index, len: usize, used: usize) -> Option<Index> {
         self.head
-            .compare_exchange_weak(
+            .compare_exchange(
                 head,
                 self.advance(head, len),
                 Ordering::Release,
