@@ -130,4 +130,8 @@ mutant eof-ignores-writers-in-flight src/core/ring.rs \
     'if self.writers.load(Ordering::Acquire) != CLOSED {' \
     'if self.writers.load(Ordering::Acquire) & CLOSED == 0 {' \
     close_racing_a_write_never_hides_its_bytes
+mutant fast-path-ignores-free-space src/core/ring.rs \
+    'if used.wrapping_add(want as Index) > self.capacity as Index {' \
+    'if false {' \
+    reject_survives_a_lap_while_a_producer_is_held
 log "all models pass, and each one fails where it should"

@@ -106,8 +106,11 @@ struct Span {
 pub struct Ring {
     buf: *mut u8,
     capacity: usize,
-    /// Positions take the low `lap_shift` bits of an index.
+    /// Positions take the low `lap_shift` bits of an index: `position_mask`.
     lap_shift: u32,
+    position_mask: Index,
+    /// `(1 << lap_shift) - capacity`: what an index skips at the end of each lap.
+    lap_gap: Index,
     overflow: Overflow,
     head: AtomicIndex,
     writers: AtomicU32,
@@ -139,6 +142,8 @@ impl Ring {
             buf,
             capacity,
             lap_shift: capacity.next_power_of_two().trailing_zeros(),
+            position_mask: capacity.next_power_of_two() as Index - 1,
+            lap_gap: (capacity.next_power_of_two() - capacity) as Index,
             overflow,
             head: AtomicIndex::new(0),
             writers: AtomicU32::new(0),
@@ -164,28 +169,18 @@ impl Ring {
 
     // --- indices -------------------------------------------------------------------
 
-    #[inline(always)]
-    fn position_mask(&self) -> Index {
-        (1 << self.lap_shift) - 1
-    }
-
     /// Where in the storage `index` points.
     #[inline(always)]
     fn position(&self, index: Index) -> usize {
-        (index & self.position_mask()) as usize
+        (index & self.position_mask) as usize
     }
 
-    /// The index `n <= capacity` bytes after `index`.
+    /// The index `n <= capacity` bytes after `index`: into the next lap, it skips the
+    /// lap's unused positions. (No overflow: both terms are below `INDEX_MASK + 1`.)
     #[inline(always)]
     fn advance(&self, index: Index, n: usize) -> Index {
-        let to = self.position(index) + n;
-        let next = if to >= self.capacity {
-            // Into the next lap: the start of the next lap, plus what is left.
-            (index | self.position_mask()) + 1 + (to - self.capacity) as Index
-        } else {
-            index + n as Index
-        };
-        next & INDEX_MASK
+        let next_lap = self.position(index) + n >= self.capacity;
+        (index + n as Index + Index::from(next_lap) * self.lap_gap) & INDEX_MASK
     }
 
     /// Bytes from index `read` to index `head`, or `None` when the two cannot describe
@@ -254,11 +249,17 @@ impl Ring {
         // If the exchange below succeeds, `head` did not move since we loaded it, so
         // `read` (loaded in between, and never moving backwards) was at most `head`
         // then and is at least that now: the free space is at least what we compute.
-        let used = self.used(read, head)?;
-        if want > self.capacity - used {
+        // Not validated as `used()` does, to keep the common path short: for a pair of
+        // indices that are not one state of the ring the figure is garbage, but then
+        // `head` moved and the exchange fails. (Wrapping arithmetic: no panic path.)
+        let laps = ((head ^ read) >> self.lap_shift) & 1;
+        let used = head
+            .wrapping_sub(read)
+            .wrapping_sub(laps.wrapping_mul(self.lap_gap));
+        if used.wrapping_add(want as Index) > self.capacity as Index {
             return None;
         }
-        self.reserve(head, want, used)
+        self.reserve(head, want, used as usize)
     }
 
     /// Claims `[head, head + len)` if `head` is still the head. Release: pairs with the
@@ -697,7 +698,7 @@ mod tests {
         let o = ring(5, Overflow::Truncate);
         let r = &o.ring;
         // Start one lap before the index space wraps.
-        let last_lap = INDEX_MASK & !r.position_mask();
+        let last_lap = INDEX_MASK & !r.position_mask;
         r.head.store(last_lap, Ordering::Relaxed);
         r.read.store(last_lap << 1, Ordering::Relaxed);
         for round in 0..10u8 {
