@@ -115,7 +115,8 @@ irqio_status irqio_events_new(const mp_obj_type_t *type_,
 // **ISR-safe**: callable from hard interrupt handlers, other threads, the other
 // core and POSIX signal handlers; allocates nothing, never blocks, never raises.
 // Returns whether the event was stored; an event not stored (stream full under
-// the drop-newest policy, or closed) is counted in the stream's `dropped`.
+// the drop-newest policy, or under overwrite-oldest while the oldest cannot be
+// discarded at that instant, or closed) is counted in the stream's `dropped`.
 // Returns `false` (and counts nothing) if `obj` is not an `irqio.EventStream`.
 //
 // # Safety

@@ -255,16 +255,16 @@ static size_t producers_count;
 static size_t producers_record_size;
 static struct timespec producers_pause[PRODUCERS_MAX];
 static uint8_t producers_running;
-static uint32_t producers_sent[PRODUCERS_MAX];
+static uint64_t producers_sent[PRODUCERS_MAX];
 
 static void *producer_main(void *arg) {
     size_t index = (size_t)(uintptr_t)arg;
     mp_obj_t target = MP_STATE_VM(irqio_producers_target); // kept alive by the root pointer
-    uint32_t seq = 0;
+    uint64_t seq = 0; // records carry its low 32 bits
     while (__atomic_load_n(&producers_running, __ATOMIC_RELAXED)) {
         if (mp_obj_is_type(target, &irqio_type_RingIO)) {
             uint8_t rec[SIM_RECORD_MAX];
-            sim_make_record(rec, producers_record_size, PRODUCERS_SOURCE + index, seq);
+            sim_make_record(rec, producers_record_size, PRODUCERS_SOURCE + index, (uint32_t)seq);
             irqio_ring_write(target, rec, producers_record_size);
         } else if (mp_obj_is_type(target, &irqio_type_EventStream)) {
             irqio_events_post(target, PRODUCERS_SOURCE + index, (int32_t)seq);
@@ -338,7 +338,7 @@ static mp_obj_t producers_stop(void) {
     }
     MP_THREAD_GIL_ENTER();
     for (size_t i = 0; i < producers_count; i++) {
-        mp_obj_list_append(sent, mp_obj_new_int_from_uint(producers_sent[i]));
+        mp_obj_list_append(sent, mp_obj_new_int_from_ull(producers_sent[i]));
     }
     producers_count = 0;
     MP_STATE_VM(irqio_producers_target) = MP_OBJ_NULL;

@@ -39,9 +39,12 @@ class Sources:
         self.received = 0
 
     def saw(self, source, seq):
+        # Sequence numbers are 32 bits (signed in events) and wrap in long runs: each
+        # must be 1 to 2**31 - 1 ahead of the last one, modulo 2**32.
         self.per_source[source] = self.per_source.get(source, 0) + 1
-        last = self.last.get(source, -1)
-        if seq <= last:
+        seq &= 0xFFFFFFFF
+        last = self.last.get(source)
+        if last is not None and not 0 < (seq - last) & 0xFFFFFFFF < 0x80000000:
             raise AssertionError("source %#x: %d after %d" % (source, seq, last))
         self.last[source] = seq
         self.received += 1
