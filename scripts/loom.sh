@@ -57,7 +57,9 @@ git archive 8912668 src build.rs cbindgen.toml include | tar xf - -C "$old"
 cp Cargo.toml Cargo.lock "$old"/
 mkdir -p "$old/tests" && cp tests/loom.rs "$old/tests/"
 patch -s -d "$old" -p1 <tests/loom-baseline/pre-fix-compat.patch
-expected="close_racing_a_write_never_hides_its_bytes
+expected="a_producer_held_at_its_raise_delays_no_later_wake_up
+a_set_held_at_its_raise_delays_no_later_wake_up
+close_racing_a_write_never_hides_its_bytes
 clear_racing_set_never_loses_the_wake_up
 each_round_carries_the_stamp_of_one_of_its_own_sets
 event_posters_and_a_consumer_drop_newest
@@ -66,6 +68,7 @@ levels_never_mix_two_states
 overwrite_with_a_consumer_held_mid_copy
 overwriting_producers_without_a_reader_always_finish
 reject_survives_a_lap_while_a_producer_is_held
+reuse_of_a_byte_another_producer_discarded_is_ordered
 truncate_survives_a_lap_while_a_producer_is_held
 two_producers_and_a_consumer_with_overwrite
 two_producers_and_a_consumer_with_truncate"
@@ -106,17 +109,18 @@ PY
 }
 
 log "models on mutants of the current core (each must fail)"
-mutant no-fence-in-leave src/core/ring.rs \
+mutant no-fence-in-answer src/core/wake.rs \
     '        fence(Ordering::SeqCst);
-        self.armed.load' \
-    '        self.armed.load' \
-    consumer_never_sleeps_on_data
-mutant take-before-drain src/core/flag.rs \
-    '        wake.drain();
-        self.take()' \
-    '        let round = self.take();
-        wake.drain();
-        round' \
+        let seen = self.0.load(Ordering::Relaxed);
+        if seen & 1 != 0 {
+            wake.raise();' \
+    '        let seen = self.0.load(Ordering::Relaxed);
+        if seen & 1 != 0 {
+            wake.raise();' \
+    consumer_never_sleeps_on_data take_racing_sets_never_loses_the_wake_up
+mutant no-recheck-after-take src/core/flag.rs \
+    '        if self.is_set() {' \
+    '        if false {' \
     take_racing_sets_never_loses_the_wake_up
 mutant no-reading-claim src/core/ring.rs \
     'self.read.fetch_or(READING, Ordering::Acquire)' \
@@ -134,4 +138,19 @@ mutant fast-path-ignores-free-space src/core/ring.rs \
     'if used.wrapping_add(want as Index) > self.capacity as Index {' \
     'if false {' \
     reject_survives_a_lap_while_a_producer_is_held
+mutant answer-closes-before-raising src/core/wake.rs \
+    '            wake.raise();
+            // Fails harmlessly' \
+    '            let _ = self.0.compare_exchange(seen, seen.wrapping_add(1), Ordering::Release, Ordering::Relaxed);
+            wake.raise();
+            // Fails harmlessly' \
+    a_producer_held_at_its_raise_delays_no_later_wake_up a_set_held_at_its_raise_delays_no_later_wake_up
+mutant discard-without-release src/core/ring.rs \
+    '.compare_exchange(read_word, next, Ordering::AcqRel, Ordering::Relaxed)' \
+    '.compare_exchange(read_word, next, Ordering::Acquire, Ordering::Relaxed)' \
+    reuse_of_a_byte_another_producer_discarded_is_ordered
+mutant set-without-release src/core/flag.rs \
+    '.compare_exchange(seen, next, Ordering::Release, Ordering::Relaxed)' \
+    '.compare_exchange(seen, next, Ordering::Relaxed, Ordering::Relaxed)' \
+    a_set_publishes_what_its_producer_wrote_before_it
 log "all models pass, and each one fails where it should"

@@ -18,7 +18,7 @@
 //! the fix.
 #![cfg(loom)]
 
-use irqio::core::atomic::{AtomicUsize, Ordering};
+use irqio::core::atomic::{AtomicBool, AtomicUsize, Ordering};
 use irqio::core::events::{Event, EventQueue, WhenFull, RECORD_SIZE};
 use irqio::core::flag::Flag;
 use irqio::core::ring::{Overflow, Ring};
@@ -77,11 +77,7 @@ fn ring(capacity: usize, overflow: Overflow) -> Arc<OwnedRing> {
 impl OwnedRing {
     /// A producer as the binding runs one: write, count the rest, raise if asked.
     fn produce(&self, data: &[u8]) -> usize {
-        let written = self.ring.write_or_drop(data);
-        if written.wake {
-            self.wake.raise();
-        }
-        written.stored
+        self.ring.write_or_drop(data, &self.wake)
     }
 
     fn consume(&self, delivered: &mut Vec<u8>) -> usize {
@@ -370,6 +366,79 @@ fn consumer_never_sleeps_on_end_of_stream() {
     consumer_never_sleeps_on_something_readable(true);
 }
 
+/// A wake handle for a producer held right at its raise: it says so, then waits for
+/// the model to let it go. Stands for a producer thread the OS deschedules between
+/// deciding to raise and raising.
+struct HeldAtRaise<'a> {
+    real: &'a EventFd,
+    held: &'a AtomicBool,
+    release: &'a AtomicBool,
+}
+
+impl Wake for HeldAtRaise<'_> {
+    fn raise(&self) {
+        self.held.store(true, Ordering::SeqCst);
+        while !self.release.load(Ordering::SeqCst) {
+            thread::yield_now();
+        }
+        self.real.raise();
+    }
+    fn drain(&self) {
+        self.real.drain();
+    }
+}
+
+/// Who answers a wake-up request: a producer held right at its raise must not hold up
+/// the wake-up another producer's later write owes the waiting consumer. (The old
+/// protocol gave the duty to the producer that took the request, so every later write
+/// raised nothing until it ran again.)
+#[test]
+fn a_producer_held_at_its_raise_delays_no_later_wake_up() {
+    check(2, || {
+        let o = ring(4, Overflow::Reject);
+        let gate = Arc::new((
+            AtomicBool::new(false),
+            AtomicBool::new(false),
+            AtomicBool::new(false),
+        ));
+        // Written and read once, then the consumer parks with its request open.
+        let mut delivered = Vec::new();
+        o.produce(&[0]);
+        o.consume(&mut delivered);
+        o.ring.rearm(&o.wake);
+        let held = {
+            let (o, gate) = (o.clone(), gate.clone());
+            thread::spawn(move || {
+                let (held, release, done) = (&gate.0, &gate.1, &gate.2);
+                let wake = HeldAtRaise {
+                    real: &o.wake,
+                    held,
+                    release,
+                };
+                o.ring.write_or_drop(&[1], &wake);
+                done.store(true, Ordering::SeqCst);
+            })
+        };
+        let later = {
+            let (o, gate) = (o.clone(), gate.clone());
+            thread::spawn(move || {
+                // After the held producer has left (held at its raise, or done).
+                while !gate.0.load(Ordering::SeqCst) && !gate.2.load(Ordering::SeqCst) {
+                    thread::yield_now();
+                }
+                o.produce(&[2]);
+            })
+        };
+        later.join().unwrap();
+        // The held producer may still be held: the consumer's view now.
+        if !o.wake.is_ready() {
+            assert_eq!(o.ring.levels().0, 0, "consumer asleep with data visible");
+        }
+        gate.1.store(true, Ordering::SeqCst);
+        held.join().unwrap();
+    });
+}
+
 /// Defect 10: `levels()` must describe one state the ring was in, even when more than
 /// the capacity flows between its loads. Here no state ever holds more than one byte.
 #[test]
@@ -405,6 +474,7 @@ fn levels_never_mix_two_states() {
 struct OwnedQueue {
     _storage: Vec<u8>,
     queue: EventQueue,
+    wake: EventFd,
 }
 
 fn queue(events: usize, when_full: WhenFull) -> Arc<OwnedQueue> {
@@ -414,6 +484,7 @@ fn queue(events: usize, when_full: WhenFull) -> Arc<OwnedQueue> {
     Arc::new(OwnedQueue {
         _storage: storage,
         queue,
+        wake: EventFd::new(),
     })
 }
 
@@ -438,7 +509,7 @@ fn posters_and_a_consumer(when_full: WhenFull) {
                 let q = q.clone();
                 thread::spawn(move || {
                     (1..=2)
-                        .filter(|v| q.queue.post(event(tag, *v)).stored == RECORD_SIZE)
+                        .filter(|v| q.queue.post(event(tag, *v), &q.wake))
                         .count()
                 })
             })
@@ -506,7 +577,7 @@ fn clear_racing_set_never_loses_the_wake_up() {
         let f = flag();
         let producer = {
             let f = f.clone();
-            thread::spawn(move || f.flag.set_waking(1, &f.wake))
+            thread::spawn(move || f.flag.set(1, &f.wake))
         };
         let consumer = {
             let f = f.clone();
@@ -530,7 +601,7 @@ fn take_racing_sets_never_loses_the_wake_up() {
         let producers: Vec<_> = (1..=2)
             .map(|t| {
                 let f = f.clone();
-                thread::spawn(move || f.flag.set_waking(t, &f.wake))
+                thread::spawn(move || f.flag.set(t, &f.wake))
             })
             .collect();
         let consumer = {
@@ -558,18 +629,18 @@ fn each_round_carries_the_stamp_of_one_of_its_own_sets() {
             .into_iter()
             .map(|t| {
                 let f = f.clone();
-                thread::spawn(move || f.flag.set(t))
+                thread::spawn(move || f.flag.set(t, &f.wake))
             })
             .collect();
         let consumer = {
             let f = f.clone();
-            thread::spawn(move || f.flag.take())
+            thread::spawn(move || f.flag.take_draining(&f.wake))
         };
         for p in producers {
             p.join().unwrap();
         }
         let first = consumer.join().unwrap();
-        let second = f.flag.take();
+        let second = f.flag.take_draining(&f.wake);
         let rounds: Vec<_> = [first, second].into_iter().flatten().collect();
         assert_eq!(rounds.iter().map(|r| r.count).sum::<u32>(), 2);
         for r in &rounds {
@@ -581,5 +652,109 @@ fn each_round_carries_the_stamp_of_one_of_its_own_sets() {
                 "one set, two rounds: {rounds:?}"
             );
         }
+    });
+}
+
+/// The flag's version of `a_producer_held_at_its_raise_delays_no_later_wake_up`: the
+/// set() that opened a round, held at its raise, must not keep a later set() from
+/// waking the waiter.
+#[test]
+fn a_set_held_at_its_raise_delays_no_later_wake_up() {
+    check(2, || {
+        let f = flag();
+        let gate = Arc::new((
+            AtomicBool::new(false),
+            AtomicBool::new(false),
+            AtomicBool::new(false),
+        ));
+        // The waiter found the flag clear and sleeps.
+        assert_eq!(f.flag.take_draining(&f.wake), None);
+        let held = {
+            let (f, gate) = (f.clone(), gate.clone());
+            thread::spawn(move || {
+                let (held, release, done) = (&gate.0, &gate.1, &gate.2);
+                f.flag.set(
+                    1,
+                    &HeldAtRaise {
+                        real: &f.wake,
+                        held,
+                        release,
+                    },
+                );
+                done.store(true, Ordering::SeqCst);
+            })
+        };
+        let later = {
+            let (f, gate) = (f.clone(), gate.clone());
+            thread::spawn(move || {
+                while !gate.0.load(Ordering::SeqCst) && !gate.2.load(Ordering::SeqCst) {
+                    thread::yield_now();
+                }
+                f.flag.set(2, &f.wake);
+            })
+        };
+        later.join().unwrap();
+        assert!(f.wake.is_ready(), "the flag is set and its waiter sleeps");
+        gate.1.store(true, Ordering::SeqCst);
+        held.join().unwrap();
+    });
+}
+
+/// `set()` publishes what its producer wrote before it to the consumer that takes the
+/// round (Release/Acquire on the flag's word; loom reports a race otherwise).
+#[test]
+fn a_set_publishes_what_its_producer_wrote_before_it() {
+    check(2, || {
+        let f = flag();
+        let data = Arc::new(loom::cell::UnsafeCell::new(0u32));
+        let producer = {
+            let (f, data) = (f.clone(), data.clone());
+            thread::spawn(move || {
+                // SAFETY (model): only this thread writes, before set().
+                data.with_mut(|d| unsafe { *d = 7 });
+                f.flag.set(1, &f.wake);
+            })
+        };
+        let consumer = {
+            let (f, data) = (f.clone(), data.clone());
+            thread::spawn(move || {
+                // A consumer that sees the flag set (is_set(), or a take) sees the write.
+                // (is_set() first: loom does not switch threads at a fence, so the take's
+                // own fence would hide a missing Release.)
+                if f.flag.is_set() || f.flag.take_draining(&f.wake).is_some() {
+                    // SAFETY (model): read after the round that publishes the write.
+                    assert_eq!(data.with(|d| unsafe { *d }), 7);
+                }
+            })
+        };
+        producer.join().unwrap();
+        consumer.join().unwrap();
+    });
+}
+
+// --- the ring: orderings the protocol relies on ----------------------------------------
+
+/// A discard frees another producer's byte for a third producer to reuse: the reuse
+/// must be ordered after the discarded byte's write (the discard's Release half), or
+/// loom reports two concurrent writes of one storage cell.
+#[test]
+fn reuse_of_a_byte_another_producer_discarded_is_ordered() {
+    check(2, || {
+        let o = ring(1, Overflow::Overwrite);
+        let writers: Vec<_> = [1u8, 2, 11]
+            .into_iter()
+            .map(|v| {
+                let o = o.clone();
+                thread::spawn(move || {
+                    o.produce(&[v]);
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let mut delivered = Vec::new();
+        o.drain_into(&mut delivered);
+        assert_eq!(delivered.len() + o.ring.dropped(), 3, "unaccounted");
     });
 }

@@ -190,6 +190,34 @@ asyncio.run(main())
     assert out == "RuntimeError another task is already waiting on this EventStream\n(5, 6)\n"
 
 
+@pytest.mark.requires("asyncio")
+def test_the_waiting_task_keeps_its_place_between_its_wake_up_and_its_turn(board):
+    # Woken but not yet resumed, the waiting task still owns its get(): a second
+    # get() then is refused, not handed the event; and a second task's get() that is
+    # cancelled before it ever ran does not release the first task's claim.
+    out = board.run(
+        """
+import asyncio, irqio
+es = irqio.EventStream(4)
+async def main():
+    first = asyncio.create_task(es.get())
+    await asyncio.sleep_ms(10)
+    stray = asyncio.create_task(es.get())
+    stray.cancel()
+    await asyncio.sleep_ms(0)
+    es.post(5, 6)
+    await asyncio.sleep_ms(0)  # the poll wakes `first`; this task runs before it
+    try:
+        await es.get()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print((await first)[:2])
+asyncio.run(main())
+"""
+    )
+    assert out == "RuntimeError another task is already waiting on this EventStream\n(5, 6)\n"
+
+
 @pytest.mark.requires("signal")
 def test_stopping_the_signal_timer_never_pulls_the_target_from_a_running_handler(board):
     # Defect: irqio_unix's handler read its target after checking that the timer ran,

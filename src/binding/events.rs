@@ -19,7 +19,6 @@ use super::wake::WakeHandle;
 use super::{downcast, gc_new, stream_error, ticks_us, ObjHead, Status};
 use crate::core::atomic::{AtomicU32, Ordering};
 use crate::core::events::{Event, EventQueue, WhenFull, MAX_EVENTS, RECORD_SIZE};
-use crate::core::wake::Wake;
 
 /// Bytes per packed record, for C consumers of the packed form.
 pub const IRQIO_EVENT_RECORD_SIZE: usize = 12;
@@ -127,11 +126,7 @@ impl EventsObj {
             value,
             t_us: ticks_us() as u32,
         };
-        let written = self.queue.post(event);
-        if written.wake {
-            self.wake.raise();
-        }
-        written.stored != 0
+        self.queue.post(event, &self.wake)
     }
 
     fn staged_len(&self) -> usize {

@@ -86,7 +86,7 @@ pub unsafe extern "C" fn irqio_flag_set(obj: mp_obj_t) -> bool {
     let Some(f) = (unsafe { as_flag(obj) }) else {
         return false;
     };
-    f.flag.set_waking(ticks_us() as u32, &f.wake);
+    f.flag.set(ticks_us() as u32, &f.wake);
     true
 }
 

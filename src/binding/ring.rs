@@ -18,7 +18,6 @@ use super::sys::{self, mp_obj_base_t, mp_obj_t, mp_obj_type_t};
 use super::wake::WakeHandle;
 use super::{downcast, gc_new, stream_error, ObjHead, Status};
 use crate::core::ring::{Overflow, Ring, MAX_CAPACITY};
-use crate::core::wake::Wake;
 
 extern "C" {
     /// The type object, defined by the C shim.
@@ -115,11 +114,7 @@ impl RingObj {
     /// retries) and wakes a waiting reader.
     #[inline(always)] // every producer's path
     fn publish(&self, data: &[u8]) -> usize {
-        let written = self.ring.write_or_drop(data);
-        if written.wake {
-            self.wake.raise();
-        }
-        written.stored
+        self.ring.write_or_drop(data, &self.wake)
     }
 }
 

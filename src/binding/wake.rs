@@ -13,7 +13,8 @@ use crate::core::wake::Wake;
 
 /// A file descriptor on unix, `-1` on ports that poll through the ioctl. Producers
 /// read it from any context while the finaliser may close it, hence the atomic
-/// (loads and stores only, so no critical section on targets without CAS).
+/// (loads and stores only: native on every target with atomics; on targets without
+/// them, portable-atomic takes the port's atomic section even for those).
 pub struct WakeHandle(AtomicI32);
 
 impl WakeHandle {

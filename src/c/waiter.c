@@ -28,9 +28,9 @@ typedef struct _irqio_waiter_t {
     // The object's own ioctl (not its shim's, which turns other pollers away).
     irqio_waiter_ioctl_t ioctl;
     uintptr_t mode;
-    // Set when it queued its task, until that task resumes or is cancelled (a hint:
-    // the IO queue's map is what says whether a task still waits).
-    bool queued;
+    // The task it queued, from then until that task resumes or is cancelled; NULL
+    // otherwise. Another task that awaits the waiter meanwhile is refused.
+    mp_obj_t owner;
 } irqio_waiter_t;
 
 static mp_obj_t io_queue(void) {
@@ -50,6 +50,30 @@ static mp_obj_t reader_of(mp_obj_t queue, mp_obj_t obj) {
     return len > 0 && items[0] != mp_const_none ? items[0] : MP_OBJ_NULL;
 }
 
+static mp_obj_t current_task(void) {
+    return mp_load_attr(irqio_asyncio_core(), MP_QSTR_cur_task);
+}
+
+static bool task_done(mp_obj_t task) {
+    mp_obj_t dest[2];
+    mp_load_method(task, MP_QSTR_done, dest);
+    return mp_obj_is_true(mp_call_method_n_kw(0, 0, dest));
+}
+
+// Whether the waiter's owner still waits for it: queued on asyncio's IO queue for it,
+// or woken and not yet resumed (in the run queue, where asyncio's push cleared its
+// `data`). Not a task that finished, was cancelled, or was left behind by a loop
+// that was replaced.
+static bool owner_waits(irqio_waiter_t *self) {
+    if (self->owner == MP_OBJ_NULL) {
+        return false;
+    }
+    if (reader_of(io_queue(), MP_OBJ_FROM_PTR(self)) == self->owner) {
+        return true;
+    }
+    return mp_load_attr(self->owner, MP_QSTR_data) == mp_const_none && !task_done(self->owner);
+}
+
 static MP_NORETURN void raise_busy(mp_obj_t target) {
     mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("another task is already waiting on this %q"),
         (qstr)mp_obj_get_type(target)->name);
@@ -61,13 +85,13 @@ static irqio_waiter_t *waiter_of(mp_obj_t native) {
 
 // One step of the await: the result, or MP_OBJ_NULL once the task is queued.
 static mp_obj_t waiter_step(irqio_waiter_t *self) {
-    if (self->queued) {
-        // asyncio took our entry off its IO queue before it woke our task; if it is
-        // still there, this is another task awaiting the same waiter.
-        if (reader_of(io_queue(), MP_OBJ_FROM_PTR(self)) != MP_OBJ_NULL) {
+    if (self->owner != MP_OBJ_NULL) {
+        // The owner resuming (asyncio woke it), or another task: refused while the
+        // owner still waits.
+        if (current_task() != self->owner && owner_waits(self)) {
             raise_busy(self->target);
         }
-        self->queued = false;
+        self->owner = MP_OBJ_NULL;
     }
     mp_obj_t result = self->poll(self->target, self->mode);
     if (result != MP_OBJ_NULL) {
@@ -81,7 +105,7 @@ static mp_obj_t waiter_step(irqio_waiter_t *self) {
     mp_load_method(queue, MP_QSTR_queue_read, dest);
     dest[2] = MP_OBJ_FROM_PTR(self);
     mp_call_method_n_kw(1, 0, dest);
-    self->queued = true;
+    self->owner = current_task();
     return MP_OBJ_NULL;
 }
 
@@ -100,17 +124,25 @@ static mp_obj_t waiter_send(mp_obj_t self_in, mp_obj_t value) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(waiter_send_obj, waiter_send);
 
-// throw(exc): a cancelled waiter has nothing to undo (asyncio already took its task
-// off the IO queue), so the exception just propagates.
+// The running task gives the waiter up (cancelled, or closing its coroutine): only
+// its owner releases it. Nothing else to undo: asyncio takes a cancelled task off the
+// IO queue itself.
+static void waiter_release(irqio_waiter_t *self) {
+    if (self->owner != MP_OBJ_NULL && current_task() == self->owner) {
+        self->owner = MP_OBJ_NULL;
+    }
+}
+
+// throw(exc): the exception just propagates.
 static mp_obj_t waiter_throw(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
-    ((irqio_waiter_t *)MP_OBJ_TO_PTR(args[0]))->queued = false;
+    waiter_release(MP_OBJ_TO_PTR(args[0]));
     nlr_raise(mp_make_raise_obj(args[1]));
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(waiter_throw_obj, 2, 4, waiter_throw);
 
 static mp_obj_t waiter_close(mp_obj_t self_in) {
-    ((irqio_waiter_t *)MP_OBJ_TO_PTR(self_in))->queued = false;
+    waiter_release(MP_OBJ_TO_PTR(self_in));
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(waiter_close_obj, waiter_close);
@@ -148,10 +180,13 @@ mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waite
         waiter = mp_obj_malloc(irqio_waiter_t, &irqio_waiter_type);
         waiter->target = target;
         waiter->ioctl = ioctl;
-        waiter->queued = false;
+        waiter->owner = MP_OBJ_NULL;
         head->waiter = MP_OBJ_FROM_PTR(waiter);
     }
-    if (!waiter->queued) {
+    if (waiter->owner != MP_OBJ_NULL && !owner_waits(waiter)) {
+        waiter->owner = MP_OBJ_NULL; // left behind (its loop replaced, say)
+    }
+    if (waiter->owner == MP_OBJ_NULL) {
         // A waiting task's step keeps its own (a second task is refused at its first).
         waiter->poll = poll;
         waiter->mode = mode;
@@ -162,7 +197,7 @@ mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waite
 // Whether a get()/wait() of the object `native` has a task waiting.
 static bool waiting(mp_obj_t native) {
     irqio_waiter_t *waiter = waiter_of(native);
-    return waiter != NULL && waiter->queued;
+    return waiter != NULL && waiter->owner != MP_OBJ_NULL;
 }
 
 bool irqio_waiter_turns_away(mp_obj_t native, mp_uint_t request, uintptr_t arg, int *errcode, mp_uint_t *ret) {
@@ -180,7 +215,7 @@ bool irqio_waiter_turns_away(mp_obj_t native, mp_uint_t request, uintptr_t arg, 
 
 void irqio_waiter_check_reader(mp_obj_t native) {
     irqio_waiter_t *waiter = waiter_of(native);
-    if (waiter != NULL && waiter->queued && reader_of(io_queue(), MP_OBJ_FROM_PTR(waiter)) != MP_OBJ_NULL) {
+    if (waiter != NULL && owner_waits(waiter)) {
         raise_busy(native);
     }
 }

@@ -29,6 +29,15 @@ pub use portable_atomic::AtomicU64;
 #[cfg(all(not(loom), not(target_has_atomic = "64")))]
 pub use cs_u64::AtomicU64;
 
+// On a hosted port the critical section is MicroPython's atomic section, a mutex on
+// unix: a signal handler calling a producer while its thread holds it would wait on
+// it forever. Hosted targets without 64-bit atomics (32-bit MIPS or PowerPC Linux)
+// would take it for the flag's word, so they are refused rather than deadlock.
+#[cfg(all(not(loom), not(target_os = "none"), not(target_has_atomic = "64")))]
+compile_error!(
+    "irqio needs 64-bit atomics on hosted targets (the flag's state is one 64-bit word)"
+);
+
 /// Ring indices: the widest word with lock-free atomics on this target.
 #[cfg(any(loom, target_has_atomic = "64"))]
 pub type Index = u64;

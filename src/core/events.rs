@@ -6,7 +6,8 @@
 //! records. The packed layout ([`Event::encode`]) is also what `readinto` hands to
 //! allocation-free consumers.
 
-use super::ring::{Overflow, Ring, Written, MAX_CAPACITY};
+use super::ring::{Overflow, Ring, MAX_CAPACITY};
+use super::wake::Wake;
 
 /// Bytes per packed event: tag (u16), 2 reserved bytes, value (i32), timestamp (u32),
 /// all little-endian.
@@ -77,11 +78,11 @@ impl EventQueue {
         }
     }
 
-    /// Posts one event. Never blocks, never allocates; returns whether it was stored
-    /// (a refused event is counted in [`EventQueue::dropped`]) and whether the
-    /// consumer must be woken.
-    pub fn post(&self, event: Event) -> Written {
-        self.ring.write_or_drop(&event.encode())
+    /// Posts one event and, if the consumer waits, raises `wake`. Never blocks, never
+    /// allocates; returns whether it was stored (a refused event is counted in
+    /// [`EventQueue::dropped`]).
+    pub fn post(&self, event: Event, wake: &impl Wake) -> bool {
+        self.ring.write_or_drop(&event.encode(), wake) == RECORD_SIZE
     }
 
     /// Takes the oldest event.
@@ -132,6 +133,12 @@ impl EventQueue {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    struct Quiet;
+    impl Wake for Quiet {
+        fn raise(&self) {}
+        fn drain(&self) {}
+    }
     use std::vec;
     use std::vec::Vec;
 
@@ -172,7 +179,7 @@ mod tests {
         let o = queue(4, WhenFull::DropNewest);
         let q = &o.queue;
         for i in 0..3 {
-            assert!(q.post(ev(1, i)).stored == RECORD_SIZE);
+            assert!(q.post(ev(1, i), &Quiet));
         }
         assert_eq!(q.len(), 3);
         assert_eq!(q.pop(), Some(ev(1, 0)));
@@ -185,9 +192,9 @@ mod tests {
     fn full_queue_drops_the_newest_and_counts_it() {
         let o = queue(2, WhenFull::DropNewest);
         let q = &o.queue;
-        q.post(ev(1, 1));
-        q.post(ev(1, 2));
-        assert_eq!(q.post(ev(1, 3)).stored, 0);
+        q.post(ev(1, 1), &Quiet);
+        q.post(ev(1, 2), &Quiet);
+        assert!(!q.post(ev(1, 3), &Quiet));
         assert_eq!(q.dropped(), 1);
         assert_eq!(q.pop(), Some(ev(1, 1)));
         assert_eq!(q.take_dropped(), 1);
@@ -199,7 +206,7 @@ mod tests {
         let o = queue(2, WhenFull::OverwriteOldest);
         let q = &o.queue;
         for i in 1..=5 {
-            q.post(ev(2, i));
+            q.post(ev(2, i), &Quiet);
         }
         assert_eq!(q.dropped(), 3);
         assert_eq!(q.pop(), Some(ev(2, 4)));
@@ -210,8 +217,8 @@ mod tests {
     fn read_packed_fills_whole_records_only() {
         let o = queue(4, WhenFull::DropNewest);
         let q = &o.queue;
-        q.post(ev(1, 1));
-        q.post(ev(1, 2));
+        q.post(ev(1, 1), &Quiet);
+        q.post(ev(1, 2), &Quiet);
         let mut out = [0u8; RECORD_SIZE + 5];
         assert_eq!(q.read_packed(&mut out), 1);
         let mut rec = [0u8; RECORD_SIZE];
@@ -232,7 +239,7 @@ mod tests {
                 let o = o.clone();
                 std::thread::spawn(move || {
                     (0..EVENTS)
-                        .filter(|&i| o.queue.post(ev(tag, i)).stored == RECORD_SIZE)
+                        .filter(|&i| o.queue.post(ev(tag, i), &Quiet))
                         .count()
                 })
             })

@@ -14,7 +14,7 @@
 //! take between two producers' loads) can pair them wrongly.
 
 use super::atomic::{AtomicU64, Ordering};
-use super::wake::Wake;
+use super::wake::{Request, Wake};
 
 /// What one consumer wake-up collected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +28,10 @@ pub struct Round {
 /// The flag. `Sync`; the state word 0 means clear.
 pub struct Flag {
     state: AtomicU64,
+    /// The consumer's request for a wake-up: open whenever the flag is clear (the
+    /// consumer re-opens it after each take and clear), answered by the first `set()`
+    /// that finds it open. A burst of sets costs one wake-up.
+    request: Request,
 }
 
 const COUNT_SHIFT: u32 = 32;
@@ -43,14 +47,25 @@ impl Flag {
     pub fn new() -> Self {
         Flag {
             state: AtomicU64::new(0),
+            request: Request::new(true),
         }
     }
 
-    /// Marks the flag set; if it was clear, `now` becomes the round's timestamp.
+    /// Marks the flag set; if it was clear, `now` becomes the round's timestamp. Then,
+    /// if the consumer asked for a wake-up, raises `wake` (any `set()` of the round
+    /// may: the duty is not the opener's alone, so an opener stopped before it raises
+    /// delays nobody).
     ///
-    /// Returns `true` when this call opened a new round (the flag was clear), which is
-    /// when the consumer needs waking; later calls only add to the count.
-    pub fn set(&self, now: u32) -> bool {
+    /// Returns `true` when this call opened a new round (the flag was clear).
+    pub fn set(&self, now: u32, wake: &impl Wake) -> bool {
+        let opened = self.mark(now);
+        self.request.answer(wake);
+        opened
+    }
+
+    /// The state change of [`Flag::set`]: a compare-and-swap loop that retries only
+    /// while another `set()` or a take changes the word (lock-free).
+    fn mark(&self, now: u32) -> bool {
         let mut seen = self.state.load(Ordering::Relaxed);
         loop {
             let round = unpack(seen);
@@ -71,44 +86,47 @@ impl Flag {
         }
     }
 
-    /// Takes the round, leaving the flag clear. `None` when it was clear.
-    pub fn take(&self) -> Option<Round> {
+    /// Takes the round, leaving the flag clear. `None` when it was clear. (The
+    /// consumer's wait goes through [`Flag::take_draining`].)
+    fn take(&self) -> Option<Round> {
         let round = unpack(self.state.swap(0, Ordering::Acquire));
         (round.count != 0).then_some(round)
-    }
-
-    /// Clears the flag, discarding pending `set()` calls. Returns how many it discarded.
-    pub fn clear(&self) -> u32 {
-        unpack(self.state.swap(0, Ordering::Acquire)).count
     }
 
     pub fn is_set(&self) -> bool {
         self.state.load(Ordering::Acquire) >> COUNT_SHIFT != 0
     }
 
-    /// [`Flag::set`], then raises `wake` if this call opened a round. A burst of sets
-    /// costs one wake-up.
-    pub fn set_waking(&self, now: u32, wake: &impl Wake) {
-        if self.set(now) {
-            wake.raise();
-        }
-    }
-
-    /// The consumer's take: drains `wake` first, then takes. Never loses a wake-up: a
-    /// `set()` after the drain either lands in this take or (if it opens a round after
-    /// it) raises the handle again; a stale raise costs one spurious wake, after which
-    /// the consumer drains and sleeps again.
+    /// The consumer's take: drains `wake`, takes, then asks for a wake-up for the next
+    /// round and re-checks. Never loses a wake-up: a `set()` after the drain either
+    /// lands in this take, or finds the request open and raises, or lands before the
+    /// request opens and the re-check raises `wake` instead. A stale raise costs one
+    /// spurious wake, after which the consumer takes nothing and sleeps again.
     pub fn take_draining(&self, wake: &impl Wake) -> Option<Round> {
         wake.drain();
-        self.take()
+        let round = self.take();
+        self.ask_for_the_next_round(wake);
+        round
     }
 
-    /// The consumer's clear, in the same order as [`Flag::take_draining`] and for the
-    /// same reason: clearing first and draining after would swallow the raise of a
-    /// `set()` that ran in between, leaving the flag set and its waiter asleep.
+    /// The consumer's clear: discards pending `set()` calls, returning how many, in the
+    /// same order as [`Flag::take_draining`] and for the same reason. (Clearing first
+    /// and draining after would swallow the raise of a `set()` in between, leaving the
+    /// flag set and its waiter asleep.)
     pub fn clear_draining(&self, wake: &impl Wake) -> u32 {
         wake.drain();
-        self.clear()
+        let discarded = unpack(self.state.swap(0, Ordering::Acquire)).count;
+        self.ask_for_the_next_round(wake);
+        discarded
+    }
+
+    fn ask_for_the_next_round(&self, wake: &impl Wake) {
+        // Opens and fences (`core::wake`); a `set()` that looked before sees it next time.
+        self.request.open();
+        if self.is_set() {
+            self.request.withdraw();
+            wake.raise();
+        }
     }
 }
 
@@ -121,8 +139,62 @@ impl Default for Flag {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize as StdCount;
     use std::sync::Arc;
     use std::vec::Vec;
+
+    struct Quiet;
+    impl Wake for Quiet {
+        fn raise(&self) {}
+        fn drain(&self) {}
+    }
+
+    #[derive(Default)]
+    struct Raises(StdCount);
+    impl Wake for Raises {
+        fn raise(&self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        fn drain(&self) {}
+    }
+    impl Raises {
+        fn take(&self) -> usize {
+            self.0.swap(0, Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn one_wake_per_round_whoever_gives_it() {
+        let f = Flag::new();
+        let wake = Raises::default();
+        f.set(1, &wake);
+        f.set(2, &wake);
+        assert_eq!(wake.take(), 1, "a burst of sets: one wake-up");
+        assert!(f.take_draining(&wake).is_some());
+        assert_eq!(wake.take(), 0);
+        // An opener stopped between its state change and its raise: the next set()
+        // raises instead (the old flag left that to the opener alone).
+        assert!(f.mark(3));
+        f.set(4, &wake);
+        assert_eq!(wake.take(), 1);
+        assert_eq!(
+            f.take_draining(&wake).map(|r| (r.count, r.first_at)),
+            Some((2, 3))
+        );
+    }
+
+    #[test]
+    fn a_set_between_the_take_and_the_next_request_raises_anyway() {
+        let f = Flag::new();
+        let wake = Raises::default();
+        f.set(1, &wake);
+        wake.take();
+        // take_draining: drain, take...
+        assert!(f.take().is_some());
+        f.mark(2); // ...a set() lands here, sees the old request closed...
+        f.ask_for_the_next_round(&wake); // ...and the consumer's re-check raises.
+        assert_eq!(wake.take(), 1);
+    }
 
     #[test]
     fn starts_clear() {
@@ -134,9 +206,9 @@ mod tests {
     #[test]
     fn first_set_opens_a_round_and_later_ones_coalesce() {
         let f = Flag::new();
-        assert!(f.set(100));
-        assert!(!f.set(200));
-        assert!(!f.set(300));
+        assert!(f.set(100, &Quiet));
+        assert!(!f.set(200, &Quiet));
+        assert!(!f.set(300, &Quiet));
         assert!(f.is_set());
         assert_eq!(
             f.take(),
@@ -152,9 +224,9 @@ mod tests {
     #[test]
     fn take_starts_a_new_round_with_a_new_stamp() {
         let f = Flag::new();
-        f.set(1);
+        f.set(1, &Quiet);
         f.take();
-        assert!(f.set(7));
+        assert!(f.set(7, &Quiet));
         assert_eq!(
             f.take(),
             Some(Round {
@@ -167,7 +239,7 @@ mod tests {
     #[test]
     fn a_stamp_of_zero_is_still_a_set_flag() {
         let f = Flag::new();
-        assert!(f.set(0));
+        assert!(f.set(0, &Quiet));
         assert!(f.is_set());
         assert_eq!(
             f.take(),
@@ -181,12 +253,12 @@ mod tests {
     #[test]
     fn clear_discards_and_reports_what_it_discarded() {
         let f = Flag::new();
-        f.set(1);
-        f.set(2);
-        assert_eq!(f.clear(), 2);
+        f.set(1, &Quiet);
+        f.set(2, &Quiet);
+        assert_eq!(f.clear_draining(&Quiet), 2);
         assert!(!f.is_set());
         assert_eq!(f.take(), None);
-        assert!(f.set(3), "after clear the next set opens a round");
+        assert!(f.set(3, &Quiet), "after clear the next set opens a round");
     }
 
     #[test]
@@ -196,8 +268,8 @@ mod tests {
             u64::from(u32::MAX - 1) << COUNT_SHIFT | 5,
             Ordering::Relaxed,
         );
-        f.set(0);
-        f.set(0);
+        f.set(0, &Quiet);
+        f.set(0, &Quiet);
         assert!(f.is_set());
         assert_eq!(
             f.take(),
@@ -219,7 +291,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let mut wakes = 0u32;
                     for i in 0..PER_PRODUCER {
-                        wakes += f.set(p * PER_PRODUCER + i) as u32;
+                        wakes += f.set(p * PER_PRODUCER + i, &Quiet) as u32;
                     }
                     wakes
                 })

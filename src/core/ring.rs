@@ -43,13 +43,14 @@
 //! wait for either. The consumer sets `READING` with one atomic OR before it copies and
 //! clears it with the store that moves `read`, so it never retries and never waits.
 //!
-//! **Wake-ups** (Dekker's pattern): the consumer that found nothing sets `armed`, then
-//! a SeqCst fence, then re-checks; the producer whose leave brings the count to zero
-//! issues a SeqCst fence, then checks `armed`. Either the re-check sees the data or the
-//! producer sees the request. A new ring counts as waited on, so the first write wakes.
+//! **Wake-ups**: the consumer that found nothing opens a [`Request`] and re-checks; the
+//! producer whose leave brings the count to zero answers it (raises the wake, then
+//! closes the request). Either the re-check sees the data or the producer sees the
+//! request, and no producer holds the duty to raise (`core::wake` says why). A new ring
+//! counts as waited on, so the first write wakes.
 
-use super::atomic::{fence, AtomicBool, AtomicIndex, AtomicU32, AtomicUsize, Index, Ordering};
-use super::wake::Wake;
+use super::atomic::{AtomicIndex, AtomicU32, AtomicUsize, Index, Ordering};
+use super::wake::{Request, Wake};
 
 /// What a write does with bytes that do not fit.
 #[repr(u8)]
@@ -81,17 +82,6 @@ const _: () =
 /// store). Each failed attempt means another producer or the consumer made progress.
 const ATTEMPTS: u32 = 16;
 
-/// Outcome of a [`Ring::write`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Written {
-    /// Bytes of the caller's data consumed: stored, or (with [`Overflow::Overwrite`])
-    /// overwritten at once because more than the capacity was given.
-    pub stored: usize,
-    /// This write was the last in flight and a consumer asked to be woken: the caller
-    /// raises the port's wake-up.
-    pub wake: bool,
-}
-
 /// A reservation: storage from index `head`, for the caller's data
 /// `[skip, skip + len)` (`skip` is non-zero only when an overwrite keeps just the
 /// newest `capacity` bytes).
@@ -117,8 +107,8 @@ pub struct Ring {
     read: AtomicIndex,
     dropped: AtomicUsize,
     high_water: AtomicUsize,
-    /// Set by the consumer when it found nothing to read and wants a wake-up.
-    armed: AtomicBool,
+    /// The consumer's request for a wake-up, open while it sleeps on an empty ring.
+    request: Request,
     /// One cell per byte of storage, so that loom reports any copy that races another.
     #[cfg(loom)]
     cells: std::vec::Vec<loom::cell::UnsafeCell<()>>,
@@ -151,7 +141,7 @@ impl Ring {
             dropped: AtomicUsize::new(0),
             high_water: AtomicUsize::new(0),
             // A new ring counts as empty and waited on: the first write wakes.
-            armed: AtomicBool::new(true),
+            request: Request::new(true),
             #[cfg(loom)]
             cells: (0..capacity)
                 .map(|_| loom::cell::UnsafeCell::new(()))
@@ -199,9 +189,11 @@ impl Ring {
 
     // --- producers -----------------------------------------------------------------
 
-    /// Stores `data` according to the overflow policy. Never blocks, never allocates.
-    /// Bytes it does not store are the caller's to retry or count (see
-    /// [`Ring::write_or_drop`]); bytes an overwrite discards are counted here.
+    /// Stores `data` according to the overflow policy and, if the consumer waits, raises
+    /// `wake`. Never blocks, never allocates. Returns the bytes of `data` consumed:
+    /// stored, or (with [`Overflow::Overwrite`]) overwritten at once because more than
+    /// the capacity was given. Bytes it does not store are the caller's to retry or
+    /// count (see [`Ring::write_or_drop`]); bytes an overwrite discards are counted here.
     ///
     /// Inlined into each producer entry point where instructions are the scarce
     /// resource (hosted targets: `benchmarks/ringio_write_cost.py`); one shared copy on
@@ -209,7 +201,7 @@ impl Ring {
     /// few cycles.
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline(never))]
-    pub fn write(&self, data: &[u8]) -> Written {
+    pub fn write(&self, data: &[u8], wake: &impl Wake) -> usize {
         // Enter before loading anything (module notes, "Visibility"). Relaxed: ordered
         // before the reservation by the reservation's Release.
         let open = self.writers.fetch_add(1, Ordering::Relaxed) & CLOSED == 0;
@@ -220,19 +212,17 @@ impl Ring {
             }
             None => self.write_contended(open, data),
         };
-        Written {
-            stored,
-            wake: self.leave(),
-        }
+        self.leave(wake);
+        stored
     }
 
     /// [`Ring::write`], counting what it did not store as dropped: for writers that do
     /// not retry (interrupt handlers, drivers, Python's `write()`).
     #[inline(always)]
-    pub fn write_or_drop(&self, data: &[u8]) -> Written {
-        let written = self.write(data);
-        self.count_dropped(data.len().saturating_sub(written.stored));
-        written
+    pub fn write_or_drop(&self, data: &[u8], wake: &impl Wake) -> usize {
+        let stored = self.write(data, wake);
+        self.count_dropped(data.len().saturating_sub(stored));
+        stored
     }
 
     /// The common case of a reservation, kept small so it inlines into every producer:
@@ -282,17 +272,15 @@ impl Ring {
     }
 
     /// The write's exit: the last write in flight makes everything visible and, if the
-    /// consumer asked, wakes it. Returns whether the caller must raise the wake-up.
+    /// consumer asked, wakes it.
     #[inline(always)]
-    fn leave(&self) -> bool {
+    fn leave(&self, wake: &impl Wake) {
         // Release: our bytes are visible to a consumer that sees the count drop.
         let before = self.writers.fetch_sub(1, Ordering::Release);
-        if before & IN_FLIGHT != 1 {
-            return false;
+        if before & IN_FLIGHT == 1 {
+            // Fences, then raises if the consumer asked (module notes, "Wake-ups").
+            self.request.answer(wake);
         }
-        // Pairs with the fence in `arm` (module notes, "Wake-ups").
-        fence(Ordering::SeqCst);
-        self.armed.load(Ordering::Relaxed) && self.armed.swap(false, Ordering::AcqRel)
     }
 
     /// The rest of [`Ring::write`] when the common case did not apply: closed, full,
@@ -479,29 +467,17 @@ impl Ring {
         self.visible_from(read) != Some(0) || self.is_finished()
     }
 
-    /// The consumer found nothing to read and will wait: asks the next producer to
-    /// leave with no write in flight for a wake-up. Returns `true` if the ring became
-    /// readable meanwhile, in which case the consumer must not wait (and must raise its
-    /// own wake-up, since nobody else will: see [`Ring::rearm`]).
-    pub fn arm(&self) -> bool {
-        self.armed.store(true, Ordering::Relaxed);
-        // Pairs with the fence in `leave` (module notes, "Wake-ups").
-        fence(Ordering::SeqCst);
-        if self.is_readable() {
-            // Withdraw the request; if a producer already took it, it raised the wake.
-            self.armed.swap(false, Ordering::AcqRel)
-        } else {
-            false
-        }
-    }
-
     /// The consumer found nothing to read and will sleep until `wake` is ready: drains
-    /// it, arms the ring, and raises `wake` itself if something became readable
-    /// meanwhile. No wake-up is lost: after this, `wake` is ready or the next producer
-    /// to publish (or a close) raises it.
+    /// it, asks the next producer to leave with no write in flight for a wake-up, and
+    /// re-checks; if something became readable meanwhile, it withdraws the request and
+    /// raises `wake` itself. No wake-up is lost: after this, `wake` is ready or the
+    /// next producer to publish (or a close) raises it.
     pub fn rearm(&self, wake: &impl Wake) {
         wake.drain();
-        if self.arm() {
+        // Opens the request and fences (module notes, "Wake-ups").
+        self.request.open();
+        if self.is_readable() {
+            self.request.withdraw();
             wake.raise();
         }
     }
@@ -569,11 +545,15 @@ impl Ring {
         self.high_water.load(Ordering::Relaxed)
     }
 
-    /// Restarts the high-water mark from what the ring holds now. Under contention
-    /// that allows no consistent snapshot, the mark stays as it was.
+    /// Restarts the high-water mark from what the ring holds now: zeroed, then raised
+    /// to a snapshot taken after (or, under contention that allows no consistent
+    /// snapshot, by the next writes). A write racing the reset may be left out of the
+    /// new mark: the memory model does not order the writer's note of its peak with
+    /// this snapshot without a fence on every write, which the mark is not worth.
     pub fn reset_high_water(&self) {
+        self.high_water.store(0, Ordering::Relaxed);
         if let Some((used, _)) = self.snapshot() {
-            self.high_water.store(used, Ordering::Relaxed);
+            self.high_water.fetch_max(used, Ordering::Relaxed);
         }
     }
 
@@ -627,9 +607,32 @@ unsafe fn copy_bytes(src: *const u8, dst: *mut u8, n: usize) {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize as StdCount;
     use std::sync::Arc;
     use std::vec;
     use std::vec::Vec;
+
+    /// A wake handle for tests that do not look at wake-ups.
+    struct Quiet;
+    impl Wake for Quiet {
+        fn raise(&self) {}
+        fn drain(&self) {}
+    }
+
+    /// A wake handle that counts raises.
+    #[derive(Default)]
+    struct Raises(StdCount);
+    impl Wake for Raises {
+        fn raise(&self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        fn drain(&self) {}
+    }
+    impl Raises {
+        fn take(&self) -> usize {
+            self.0.swap(0, Ordering::Relaxed)
+        }
+    }
 
     struct Owned {
         _storage: Vec<u8>,
@@ -660,7 +663,7 @@ mod tests {
             let chunk = capacity.min(3);
             for round in 0..40u8 {
                 let data: Vec<u8> = (0..chunk as u8).map(|i| round ^ i).collect();
-                assert_eq!(r.write_or_drop(&data).stored, chunk);
+                assert_eq!(r.write_or_drop(&data, &Quiet), chunk);
                 assert_eq!(r.available(), chunk);
                 assert_eq!(read_all(r), data);
             }
@@ -672,7 +675,7 @@ mod tests {
     fn full_capacity_is_usable_without_a_spare_byte() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        assert_eq!(r.write_or_drop(b"abcd").stored, 4);
+        assert_eq!(r.write_or_drop(b"abcd", &Quiet), 4);
         assert_eq!(r.levels(), (4, 0));
         assert_eq!(read_all(r), b"abcd");
         assert_eq!(r.levels(), (0, 4));
@@ -685,7 +688,7 @@ mod tests {
         let mut seen = Vec::new();
         for _ in 0..10 {
             seen.push(r.head.load(Ordering::Relaxed));
-            r.write_or_drop(b"ab");
+            r.write_or_drop(b"ab", &Quiet);
             read_all(r);
         }
         seen.sort_unstable();
@@ -702,7 +705,7 @@ mod tests {
         r.head.store(last_lap, Ordering::Relaxed);
         r.read.store(last_lap << 1, Ordering::Relaxed);
         for round in 0..10u8 {
-            assert_eq!(r.write_or_drop(&[round, round, round]).stored, 3);
+            assert_eq!(r.write_or_drop(&[round, round, round], &Quiet), 3);
             assert_eq!(r.levels(), (3, 2));
             assert_eq!(read_all(r), [round; 3]);
         }
@@ -717,8 +720,8 @@ mod tests {
     fn truncate_stores_what_fits_and_counts_the_rest() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        assert_eq!(r.write_or_drop(b"abcdef").stored, 4);
-        assert_eq!(r.write_or_drop(b"g").stored, 0);
+        assert_eq!(r.write_or_drop(b"abcdef", &Quiet), 4);
+        assert_eq!(r.write_or_drop(b"g", &Quiet), 0);
         assert_eq!(r.dropped(), 3);
         assert_eq!(read_all(r), b"abcd");
     }
@@ -727,10 +730,10 @@ mod tests {
     fn reject_is_all_or_nothing() {
         let o = ring(6, Overflow::Reject);
         let r = &o.ring;
-        assert_eq!(r.write_or_drop(b"abcd").stored, 4);
-        assert_eq!(r.write_or_drop(b"efg").stored, 0);
+        assert_eq!(r.write_or_drop(b"abcd", &Quiet), 4);
+        assert_eq!(r.write_or_drop(b"efg", &Quiet), 0);
         assert_eq!(r.dropped(), 3);
-        assert_eq!(r.write_or_drop(b"ef").stored, 2);
+        assert_eq!(r.write_or_drop(b"ef", &Quiet), 2);
         assert_eq!(read_all(r), b"abcdef");
     }
 
@@ -738,11 +741,11 @@ mod tests {
     fn overwrite_keeps_the_newest_bytes() {
         let o = ring(4, Overflow::Overwrite);
         let r = &o.ring;
-        r.write_or_drop(b"abc");
-        r.write_or_drop(b"def");
+        r.write_or_drop(b"abc", &Quiet);
+        r.write_or_drop(b"def", &Quiet);
         assert_eq!(r.dropped(), 2);
         assert_eq!(read_all(r), b"cdef");
-        assert_eq!(r.write_or_drop(b"0123456789").stored, 10);
+        assert_eq!(r.write_or_drop(b"0123456789", &Quiet), 10);
         assert_eq!(read_all(r), b"6789");
         assert_eq!(r.dropped(), 2 + 6);
     }
@@ -758,9 +761,9 @@ mod tests {
         let used = r.used(r.read.load(Ordering::Relaxed) >> 1, head).unwrap();
         assert_eq!(used, 0, "the held producer sees an empty ring");
         // Meanwhile: 2 is written and read, then 3 is written and stays unread.
-        r.write_or_drop(&[2]);
+        r.write_or_drop(&[2], &Quiet);
         assert_eq!(read_all(r), [2]);
-        r.write_or_drop(&[3]);
+        r.write_or_drop(&[3], &Quiet);
         // The held producer resumes with its stale plan: it must not get the space.
         assert_eq!(r.reserve(head, 1, used), None);
         assert_eq!(read_all(r), [3]);
@@ -770,17 +773,14 @@ mod tests {
     fn overwrite_never_discards_what_the_consumer_is_copying() {
         let o = ring(4, Overflow::Overwrite);
         let r = &o.ring;
-        r.write_or_drop(b"abcd");
+        r.write_or_drop(b"abcd", &Quiet);
         // The consumer is mid-copy (what `read` does before it copies).
         let word = r.read.fetch_or(READING, Ordering::Acquire);
-        let w = r.write_or_drop(b"ef");
-        assert_eq!(
-            w.stored, 0,
-            "refused whole rather than overwrite bytes being read"
-        );
+        let w = r.write_or_drop(b"ef", &Quiet);
+        assert_eq!(w, 0, "refused whole rather than overwrite bytes being read");
         assert_eq!(r.dropped(), 2);
         r.read.store(word, Ordering::Release); // the copy ends, read unmoved
-        assert_eq!(r.write_or_drop(b"ef").stored, 2);
+        assert_eq!(r.write_or_drop(b"ef", &Quiet), 2);
         assert_eq!(read_all(r), b"cdef");
     }
 
@@ -788,15 +788,15 @@ mod tests {
     fn overwrite_never_discards_another_writers_reservation() {
         let o = ring(4, Overflow::Overwrite);
         let r = &o.ring;
-        r.write_or_drop(b"abcd");
+        r.write_or_drop(b"abcd", &Quiet);
         r.writers.fetch_add(1, Ordering::Relaxed); // a preempted writer in flight
         assert_eq!(
-            r.write_or_drop(b"ef").stored,
+            r.write_or_drop(b"ef", &Quiet),
             0,
             "refused: the oldest bytes might be its"
         );
         r.writers.fetch_sub(1, Ordering::Relaxed);
-        assert_eq!(r.write_or_drop(b"ef").stored, 2);
+        assert_eq!(r.write_or_drop(b"ef", &Quiet), 2);
         assert_eq!(r.dropped(), 2 + 2);
         assert_eq!(read_all(r), b"cdef");
     }
@@ -805,10 +805,10 @@ mod tests {
     fn plain_write_leaves_refused_bytes_to_the_caller() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        assert_eq!(r.write(b"abcdef").stored, 4);
+        assert_eq!(r.write(b"abcdef", &Quiet), 4);
         assert_eq!(r.dropped(), 0);
         r.close();
-        assert_eq!(r.write(b"x").stored, 0);
+        assert_eq!(r.write(b"x", &Quiet), 0);
         assert_eq!(r.dropped(), 0);
     }
 
@@ -816,7 +816,7 @@ mod tests {
     fn dropped_resets_without_touching_data() {
         let o = ring(2, Overflow::Truncate);
         let r = &o.ring;
-        r.write_or_drop(b"xyz");
+        r.write_or_drop(b"xyz", &Quiet);
         assert_eq!(r.take_dropped(), 1);
         assert_eq!(r.dropped(), 0);
         assert_eq!(read_all(r), b"xy");
@@ -826,9 +826,9 @@ mod tests {
     fn high_water_records_the_peak() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        r.write_or_drop(b"abcde");
+        r.write_or_drop(b"abcde", &Quiet);
         read_all(r);
-        r.write_or_drop(b"ab");
+        r.write_or_drop(b"ab", &Quiet);
         assert_eq!(r.high_water(), 5);
         r.reset_high_water();
         assert_eq!(r.high_water(), 2);
@@ -841,9 +841,9 @@ mod tests {
     fn closed_ring_refuses_and_counts_writes_but_keeps_data() {
         let o = ring(4, Overflow::Truncate);
         let r = &o.ring;
-        r.write_or_drop(b"ab");
+        r.write_or_drop(b"ab", &Quiet);
         r.close();
-        assert_eq!(r.write_or_drop(b"cd").stored, 0);
+        assert_eq!(r.write_or_drop(b"cd", &Quiet), 0);
         assert_eq!(r.dropped(), 2);
         assert!(!r.is_finished(), "data left");
         assert_eq!(read_all(r), b"ab");
@@ -856,15 +856,26 @@ mod tests {
         // was still copying, and its bytes were never read.
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        r.write_or_drop(b"ab");
+        r.write_or_drop(b"ab", &Quiet);
         r.writers.fetch_add(1, Ordering::Relaxed); // a writer enters...
         let head = r.try_reserve_whole(true, 2).unwrap(); // ...reserves
         r.close();
         assert_eq!(read_all(r), b"", "nothing visible while it copies");
         assert!(!r.is_finished(), "not the end: a write is in flight");
-        assert!(!r.arm(), "nothing readable yet: the consumer may sleep");
+        let wake = Raises::default();
+        r.rearm(&wake);
+        assert_eq!(
+            wake.take(),
+            0,
+            "nothing readable yet: the consumer may sleep"
+        );
         r.copy_in(head, b"cd");
-        assert!(r.leave(), "the last writer out wakes the armed consumer");
+        r.leave(&wake);
+        assert_eq!(
+            wake.take(),
+            1,
+            "the last writer out wakes the waiting consumer"
+        );
         assert_eq!(read_all(r), b"abcd");
         assert!(r.is_finished());
     }
@@ -873,7 +884,7 @@ mod tests {
     fn a_write_in_flight_hides_everything_until_it_finishes() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        r.write_or_drop(b"ab");
+        r.write_or_drop(b"ab", &Quiet);
         r.writers.fetch_add(1, Ordering::Relaxed); // a preempted writer
         assert_eq!(r.available(), 0);
         assert_eq!(read_all(r), b"");
@@ -882,16 +893,50 @@ mod tests {
     }
 
     #[test]
-    fn wake_is_asked_only_by_an_armed_consumer_and_given_once() {
+    fn wake_is_asked_only_by_a_waiting_consumer_and_given_once() {
         let o = ring(8, Overflow::Truncate);
         let r = &o.ring;
-        assert!(r.write_or_drop(b"a").wake, "a new ring is waited on");
-        assert!(!r.write_or_drop(b"a").wake, "nobody waits");
+        let wake = Raises::default();
+        r.write_or_drop(b"a", &wake);
+        assert_eq!(wake.take(), 1, "a new ring is waited on");
+        r.write_or_drop(b"a", &wake);
+        assert_eq!(wake.take(), 0, "nobody waits");
         read_all(r);
-        assert!(!r.arm());
-        assert!(r.write_or_drop(b"b").wake);
-        assert!(!r.write_or_drop(b"c").wake, "one wake per wait");
-        assert!(r.arm(), "data arrived: the consumer must not sleep");
+        r.rearm(&wake);
+        assert_eq!(wake.take(), 0, "nothing to read: the consumer sleeps");
+        r.write_or_drop(b"b", &wake);
+        assert_eq!(wake.take(), 1);
+        r.write_or_drop(b"c", &wake);
+        assert_eq!(wake.take(), 0, "one wake per wait");
+        r.rearm(&wake);
+        assert_eq!(
+            wake.take(),
+            1,
+            "data arrived: the consumer raises its own wake-up"
+        );
+        r.write_or_drop(b"d", &wake);
+        assert_eq!(wake.take(), 0, "and withdrew its request");
+    }
+
+    #[test]
+    fn a_producer_that_looked_long_ago_cannot_cancel_a_later_wait() {
+        // A producer answers a request by raising, then closing the value it saw; one
+        // stopped in between must not close the consumer's next request.
+        let o = ring(8, Overflow::Truncate);
+        let r = &o.ring;
+        let wake = Raises::default();
+        r.rearm(&wake);
+        let stale = r.request.word().load(Ordering::Relaxed);
+        read_all(r);
+        r.rearm(&wake); // a new wait: a new request
+        let _ = r.request.word().compare_exchange(
+            stale,
+            stale + 1,
+            Ordering::Release,
+            Ordering::Relaxed,
+        );
+        r.write_or_drop(b"x", &wake);
+        assert_eq!(wake.take(), 1, "the new request still wakes");
     }
 
     #[test]
@@ -900,7 +945,9 @@ mod tests {
         let r = &o.ring;
         read_all(r);
         r.close();
-        assert!(r.arm());
+        let wake = Raises::default();
+        r.rearm(&wake);
+        assert_eq!(wake.take(), 1);
     }
 
     /// Producers write 8-byte records (producer id, sequence, check bytes) as fast as
@@ -919,7 +966,7 @@ mod tests {
                     for seq in 0..RECORDS {
                         let s = seq.to_le_bytes();
                         let rec = [p, s[0], s[1], s[2], s[3], p ^ 0x5a, p ^ 0xa5, 0x7e];
-                        stored += (o.ring.write_or_drop(&rec).stored == 8) as u32;
+                        stored += (o.ring.write_or_drop(&rec, &Quiet) == 8) as u32;
                     }
                     stored
                 })
