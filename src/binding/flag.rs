@@ -26,9 +26,8 @@ pub struct FlagObj {
     flag: Flag,
     /// The port's wake handle (an eventfd on unix).
     wake: WakeHandle,
-    /// The last wake taken by the consumer. Only the asyncio side touches these.
+    /// The last wake taken by the consumer. Only the asyncio side touches it.
     last: Cell<Round>,
-    woken: Cell<bool>,
 }
 
 /// Resolves `obj` to a flag, or `None` if it is anything else.
@@ -66,7 +65,6 @@ pub unsafe extern "C" fn irqio_flag_new(
                 count: 0,
                 first_at: 0,
             }),
-            woken: Cell::new(false),
         });
         (*p).wake.open_for(p as mp_obj_t, out, err)
     }
@@ -124,7 +122,6 @@ pub unsafe extern "C" fn irqio_flag_take(obj: mp_obj_t) -> bool {
     match f.flag.take_draining(&f.wake) {
         Some(w) => {
             f.last.set(w);
-            f.woken.set(true);
             true
         }
         None => false,
@@ -150,7 +147,8 @@ pub unsafe extern "C" fn irqio_flag_count(obj: mp_obj_t) -> u32 {
 pub unsafe extern "C" fn irqio_flag_timestamp(obj: mp_obj_t, out: *mut u32) -> bool {
     // SAFETY: forwarded caller contract.
     match unsafe { as_flag(obj) } {
-        Some(f) if f.woken.get() => {
+        // Every round counts at least one set(): a count of 0 means no wake yet.
+        Some(f) if f.last.get().count != 0 => {
             // SAFETY: caller guarantees `out` is writable.
             unsafe { *out = f.last.get().first_at };
             true

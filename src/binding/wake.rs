@@ -7,7 +7,9 @@ use super::sys;
 use super::port::{
     irqio_port_wake_close, irqio_port_wake_drain, irqio_port_wake_open, irqio_port_wake_raise,
 };
-use crate::core::atomic::{AtomicI32, Ordering};
+#[cfg(not(target_os = "none"))]
+use crate::core::atomic::AtomicI32;
+use crate::core::atomic::Ordering;
 use crate::core::ring::Ring;
 use crate::core::wake::Wake;
 
@@ -15,11 +17,34 @@ use crate::core::wake::Wake;
 /// read it from any context while the finaliser may close it, hence the atomic
 /// (loads and stores only: native on every target with atomics; on targets without
 /// them, portable-atomic takes the port's atomic section even for those).
-pub struct WakeHandle(AtomicI32);
+pub struct WakeHandle(Handle);
+
+/// Hosted ports (unix) keep a descriptor per object.
+#[cfg(not(target_os = "none"))]
+type Handle = AtomicI32;
+
+/// Bare-metal ports have no descriptors (their `irqio_port_wake_open` gives `-1`):
+/// nothing to keep, which makes a flag 16 bytes (one GC block) smaller.
+#[cfg(target_os = "none")]
+struct Handle;
+
+#[cfg(target_os = "none")]
+impl Handle {
+    const fn new(_: c_int) -> Self {
+        Handle
+    }
+    fn load(&self, _: Ordering) -> c_int {
+        -1
+    }
+    fn store(&self, _: c_int, _: Ordering) {}
+    fn swap(&self, _: c_int, _: Ordering) -> c_int {
+        -1
+    }
+}
 
 impl WakeHandle {
     pub const fn closed() -> Self {
-        WakeHandle(AtomicI32::new(-1))
+        WakeHandle(Handle::new(-1))
     }
 
     /// Opens the port's handle; on failure returns the errno and stays closed.

@@ -7,7 +7,8 @@
 #include "irqio_compat.h"
 
 // Opens a wake handle into *handle: a pollable file descriptor on ports that have
-// them, -1 where objects are polled through their ioctl. Returns 0 or an errno.
+// them, -1 where objects are polled through their ioctl (always, on bare-metal
+// targets: the Rust side keeps no handle there). Returns 0 or an errno.
 int irqio_port_wake_open(int *handle);
 // Wakes the asyncio loop (and makes the handle readable). Safe from hard interrupts,
 // other threads and cores, and POSIX signal handlers; allocates nothing.
