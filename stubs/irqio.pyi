@@ -157,9 +157,8 @@ class RingIO:
     def closed(self) -> bool:
         """Whether close() was called."""
 
-    @property
-    def priority(self) -> bool:
-        """Whether readers wake with priority by default (constructor keyword)."""
+    priority: bool
+    """Whether readers wake with priority by default (constructor keyword; may be set)."""
 
 class _EventHandler:
     """
@@ -267,6 +266,5 @@ class EventStream:
     def closed(self) -> bool:
         """Whether close() was called."""
 
-    @property
-    def priority(self) -> bool:
-        """Whether the consumer wakes with priority by default (constructor keyword)."""
+    priority: bool
+    """Whether the consumer wakes with priority by default (constructor keyword; may be set)."""

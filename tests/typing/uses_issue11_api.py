@@ -26,6 +26,7 @@ async def main() -> None:
 
     ring = irqio.RingIO(32, overflow=irqio.RingIO.REJECT, priority=True)
     assert ring.priority
+    ring.priority = False
     ring.write(b"abcd")
     buf = bytearray(8)
     got: int = await ring.areadinto(buf, priority=True, timeout_ms=100)
