@@ -1,6 +1,7 @@
 """The type stubs (stubs/irqio.pyi) describe the module the firmware really has, and
 type checkers accept correct irqio code and reject wrong code with them."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -82,8 +83,18 @@ def mypy(*paths):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+def test_the_frozen_helper_has_what_its_stub_declares(board):
+    # stubs/_irqio_dispatch.pyi: the module EventStream.dispatch() runs, frozen into
+    # the firmware with modules/manifest.py.
+    tree = ast.parse((STUB.parent / "_irqio_dispatch.pyi").read_text())
+    declared = sorted(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    assert declared == ["dispatch"]
+    out = board.run("import _irqio_dispatch as m\nprint(sorted(n for n in dir(m) if callable(getattr(m, n)) and n[0] != '_' and n != 'Task'))")
+    assert out == f"{declared}\n"
+
+
 def test_the_stubs_are_valid_for_mypy():
-    status, out = mypy(STUB)
+    status, out = mypy(STUB, STUB.parent / "_irqio_dispatch.pyi")
     assert status == 0, out
 
 
