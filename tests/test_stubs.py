@@ -83,6 +83,7 @@ def mypy(*paths):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.mark.requires("asyncio")  # the helper imports asyncio
 def test_the_frozen_helper_has_what_its_stub_declares(board):
     # stubs/_irqio_dispatch.pyi: the module EventStream.dispatch() runs, frozen into
     # the firmware with modules/manifest.py.
