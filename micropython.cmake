@@ -64,6 +64,7 @@ target_sources(usermod_irqio INTERFACE
     ${IRQIO_DIR}/src/c/ring.c
     ${IRQIO_DIR}/src/c/events.c
     ${IRQIO_DIR}/src/c/waiter.c
+    ${IRQIO_DIR}/src/c/sched.c
     ${IRQIO_DIR}/src/c/status.c
     ${IRQIO_DIR}/src/c/atomic.c
     ${IRQIO_DIR}/src/c/aeabi.c

@@ -11,6 +11,7 @@ SRC_USERMOD_C += \
 	$(IRQIO_DIR)/src/c/ring.c \
 	$(IRQIO_DIR)/src/c/events.c \
 	$(IRQIO_DIR)/src/c/waiter.c \
+	$(IRQIO_DIR)/src/c/sched.c \
 	$(IRQIO_DIR)/src/c/status.c \
 	$(IRQIO_DIR)/src/c/atomic.c \
 	$(IRQIO_DIR)/src/c/aeabi.c \

@@ -155,6 +155,15 @@ bool irqio_events_handler_fire(mp_obj_t handler, bool has_level, int32_t level);
 // `obj` must be a valid object handle; `out` writable.
 irqio_events_next irqio_events_pop(mp_obj_t obj, irqio_event_t *out);
 
+// Whole records for `get_into`, packed as the stream `read` packs them: how many
+// were written to `out` (at most `len / RECORD_SIZE`); 0 when there is nothing yet
+// (the consumer is then armed for a wake-up); -1 at end of stream; -2 while a packed
+// read stopped inside a record.
+//
+// # Safety
+// `obj` must be a valid object handle; `out` writable for `len` bytes.
+ptrdiff_t irqio_events_read_records(mp_obj_t obj, uint8_t *out, size_t len);
+
 // The stream `read`: packed records, byte-exact; 0 at end of stream (closed, no post
 // in flight, and drained), `MP_STREAM_ERROR` with `EAGAIN` when there is nothing yet.
 //
@@ -332,6 +341,17 @@ size_t irqio_ring_reset_stats(mp_obj_t obj);
 // # Safety
 // `obj` must be an `irqio.RingIO` no producer uses any more.
 void irqio_ring_del(mp_obj_t obj);
+
+// The task-queue key that puts a task woken with priority first: one tick before
+// both the queue's head (`head`, if `has_head`) and `now`, modulo the ticks `period`
+// (a power of two). See `core::sched`.
+size_t irqio_priority_key(bool has_head, size_t head, size_t now, size_t period);
+
+// `time.ticks_add(now, delay)` modulo the ticks `period`: a wait's deadline.
+size_t irqio_ticks_add(size_t now, size_t delay, size_t period);
+
+// `time.ticks_diff(a, b)` modulo the ticks `period`: what is left until a deadline.
+ptrdiff_t irqio_ticks_diff(size_t a, size_t b, size_t period);
 
 // Hosted targets (the unix port) ship a precompiled `core` built for unwinding,
 // which refers to this symbol. With `panic = "abort"` nothing ever unwinds, so it is

@@ -4,15 +4,19 @@
 from asyncio.core import Task
 
 
-async def dispatch(stream, handlers, default=None):
+async def dispatch(stream, handlers, default=None, priority=None):
     # Each event (tag, value, t_us) goes to handlers[tag](tag, value, t_us), or to
     # default(...) for a tag with no entry. A callback may return an awaitable (a
     # coroutine, a Task, an object with __await__), which is awaited before the next
     # event. An event with no callback at all raises KeyError: losing it silently
-    # would hide a wiring mistake. Returns the number of events dispatched once the
-    # stream is closed and drained.
+    # would hide a wiring mistake. `priority` is get()'s (None: the stream's own).
+    # Returns the number of events dispatched once the stream is closed and drained.
     count = 0
-    async for tag, value, t_us in stream:
+    while True:
+        try:
+            tag, value, t_us = await stream.get(priority=priority)
+        except EOFError:
+            return count
         callback = handlers.get(tag, default)
         if callback is None:
             raise KeyError(tag)
@@ -24,4 +28,3 @@ async def dispatch(stream, handlers, default=None):
             if hasattr(result, "send") or isinstance(result, Task):
                 await result
         count += 1
-    return count

@@ -290,6 +290,39 @@ pub unsafe extern "C" fn irqio_events_pop(obj: mp_obj_t, out: *mut Event) -> Eve
     EventsNext::Empty
 }
 
+/// Whole records for `get_into`, packed as the stream `read` packs them: how many
+/// were written to `out` (at most `len / RECORD_SIZE`); 0 when there is nothing yet
+/// (the consumer is then armed for a wake-up); -1 at end of stream; -2 while a packed
+/// read stopped inside a record.
+///
+/// # Safety
+/// `obj` must be a valid object handle; `out` writable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn irqio_events_read_records(
+    obj: mp_obj_t,
+    out: *mut u8,
+    len: usize,
+) -> isize {
+    // SAFETY: forwarded caller contract.
+    let Some(s) = (unsafe { as_events(obj) }) else {
+        return -1;
+    };
+    if s.staged_len() != 0 {
+        return -2;
+    }
+    // SAFETY: caller guarantees `len` writable bytes at `out`.
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
+    let n = s.queue.read_packed(out);
+    if n != 0 {
+        return n as isize;
+    }
+    if s.is_finished() {
+        return -1;
+    }
+    s.queue.ring().rearm(&s.wake);
+    0
+}
+
 /// The stream `read`: packed records, byte-exact; 0 at end of stream (closed, no post
 /// in flight, and drained), `MP_STREAM_ERROR` with `EAGAIN` when there is nothing yet.
 ///

@@ -7,6 +7,7 @@
 pub mod events;
 pub mod flag;
 pub mod ring;
+pub mod sched;
 
 mod critical;
 #[cfg(not(test))]

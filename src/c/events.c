@@ -32,10 +32,11 @@ static int32_t events_value(mp_obj_t arg) {
 }
 
 static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_capacity, ARG_overflow };
+    enum { ARG_capacity, ARG_overflow, ARG_priority };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_capacity, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_overflow, MP_ARG_INT, {.u_int = EVENTS_DROP_NEWEST} },
+        { MP_QSTR_priority, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -51,6 +52,7 @@ static mp_obj_t events_make_new(const mp_obj_type_t *type, size_t n_args, size_t
         status = irqio_events_new(type, capacity, (uint8_t)overflow, &self, &err);
     }
     irqio_check(status, err);
+    irqio_waiter_set_priority(self, args[ARG_priority].u_bool);
     return self;
 }
 
@@ -75,38 +77,62 @@ static MP_DEFINE_CONST_FUN_OBJ_2(events_handler_obj, events_handler);
 
 // --- the asyncio side: get(), async for, dispatch() --------------------------------
 
-enum { EVENTS_WAIT_GET, EVENTS_WAIT_ANEXT };
+enum { EVENTS_WAIT_GET, EVENTS_WAIT_ANEXT, EVENTS_WAIT_INTO };
 
-// The next event as (tag, value, t_us), MP_OBJ_NULL if none yet (the waiter then
-// waits for the stream), or the end-of-stream exception for the caller's form.
-static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode) {
-    irqio_event_t event;
-    switch (irqio_events_pop(self_in, &event)) {
-        case IRQIO_EVENTS_NEXT_EVENT: {
-            mp_obj_t items[3] = {
-                MP_OBJ_NEW_SMALL_INT(event.tag),
-                mp_obj_new_int(event.value),
-                irqio_ticks_from32(event.t_us),
-            };
-            return mp_obj_new_tuple(3, items);
+// The next event as (tag, value, t_us) (get, __anext__) or whole records in `buf`
+// and their count (get_into); MP_OBJ_NULL if none yet (the waiter then waits for
+// the stream); or the end of the stream in the caller's form.
+static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode, mp_obj_t buf) {
+    if (mode == EVENTS_WAIT_INTO) {
+        mp_buffer_info_t info;
+        mp_get_buffer_raise(buf, &info, MP_BUFFER_WRITE);
+        mp_int_t n = irqio_events_read_records(self_in, info.buf, info.len);
+        if (n >= -1) {
+            return n == 0 ? MP_OBJ_NULL : MP_OBJ_NEW_SMALL_INT(n < 0 ? 0 : n);
         }
-        case IRQIO_EVENTS_NEXT_EMPTY:
-            return MP_OBJ_NULL;
-        case IRQIO_EVENTS_NEXT_SPLIT:
-            mp_raise_ValueError(MP_ERROR_TEXT("a packed record is partly read; finish it with read() first"));
-        default:
-            break;
+    } else {
+        irqio_event_t event;
+        switch (irqio_events_pop(self_in, &event)) {
+            case IRQIO_EVENTS_NEXT_EVENT: {
+                mp_obj_t items[3] = {
+                    MP_OBJ_NEW_SMALL_INT(event.tag),
+                    mp_obj_new_int(event.value),
+                    irqio_ticks_from32(event.t_us),
+                };
+                return mp_obj_new_tuple(3, items);
+            }
+            case IRQIO_EVENTS_NEXT_EMPTY:
+                return MP_OBJ_NULL;
+            case IRQIO_EVENTS_NEXT_END:
+                if (mode == EVENTS_WAIT_ANEXT) {
+                    mp_raise_type(&mp_type_StopAsyncIteration);
+                }
+                mp_raise_msg(&mp_type_EOFError, MP_ERROR_TEXT("EventStream closed"));
+            default:
+                break;
+        }
     }
-    if (mode == EVENTS_WAIT_ANEXT) {
-        mp_raise_type(&mp_type_StopAsyncIteration);
-    }
-    mp_raise_msg(&mp_type_EOFError, MP_ERROR_TEXT("EventStream closed"));
+    mp_raise_ValueError(MP_ERROR_TEXT("a packed record is partly read; finish it with read() first"));
 }
 
-static mp_obj_t events_get(mp_obj_t self_in) {
-    return irqio_waiter_for(self_in, events_poll, irqio_events_ioctl, EVENTS_WAIT_GET);
+// get(*, priority=None, timeout_ms=None)
+static mp_obj_t events_get(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    mp_arg_check_num(n_args, 0, 1, 1, false);
+    return irqio_waiter_for(args[0], events_poll, irqio_events_ioctl, EVENTS_WAIT_GET, mp_const_none, kw);
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(events_get_obj, events_get);
+static MP_DEFINE_CONST_FUN_OBJ_KW(events_get_obj, 1, events_get);
+
+// get_into(buf, *, priority=None, timeout_ms=None): whole records, at least one.
+static mp_obj_t events_get_into(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    mp_arg_check_num(n_args, 0, 2, 2, false);
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(args[1], &info, MP_BUFFER_WRITE);
+    if (info.len < IRQIO_EVENT_RECORD_SIZE) {
+        mp_raise_ValueError(MP_ERROR_TEXT("buffer smaller than a record"));
+    }
+    return irqio_waiter_for(args[0], events_poll, irqio_events_ioctl, EVENTS_WAIT_INTO, args[1], kw);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(events_get_into_obj, 2, events_get_into);
 
 static mp_obj_t events_aiter(mp_obj_t self_in) {
     return self_in;
@@ -114,18 +140,27 @@ static mp_obj_t events_aiter(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(events_aiter_obj, events_aiter);
 
 static mp_obj_t events_anext(mp_obj_t self_in) {
-    return irqio_waiter_for(self_in, events_poll, irqio_events_ioctl, EVENTS_WAIT_ANEXT);
+    return irqio_waiter_for(self_in, events_poll, irqio_events_ioctl, EVENTS_WAIT_ANEXT, mp_const_none, NULL);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(events_anext_obj, events_anext);
 
-// dispatch(handlers, default=None): the coroutine in modules/_irqio_dispatch.py.
-static mp_obj_t events_dispatch(size_t n_args, const mp_obj_t *args) {
+// dispatch(handlers, default=None, *, priority=None): the coroutine in
+// modules/_irqio_dispatch.py.
+static mp_obj_t events_dispatch(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    enum { ARG_handlers, ARG_default, ARG_priority };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_handlers, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_default, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_priority, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    };
+    mp_arg_val_t vals[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all(n_args - 1, args + 1, kw, MP_ARRAY_SIZE(allowed_args), allowed_args, vals);
     mp_obj_t module = mp_import_name(MP_QSTR__irqio_dispatch, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     mp_obj_t run = mp_load_attr(module, MP_QSTR_dispatch);
-    mp_obj_t call_args[3] = { args[0], args[1], n_args > 2 ? args[2] : mp_const_none };
-    return mp_call_function_n_kw(run, 3, 0, call_args);
+    mp_obj_t call_args[4] = { args[0], vals[ARG_handlers].u_obj, vals[ARG_default].u_obj, vals[ARG_priority].u_obj };
+    return mp_call_function_n_kw(run, 4, 0, call_args);
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(events_dispatch_obj, 2, 3, events_dispatch);
+static MP_DEFINE_CONST_FUN_OBJ_KW(events_dispatch_obj, 2, events_dispatch);
 
 // --- stream protocol, statistics, lifetime ----------------------------------------
 
@@ -140,8 +175,11 @@ static mp_uint_t events_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *e
 static mp_uint_t events_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
     mp_obj_t native = irqio_native(self_in, &irqio_type_EventStream);
     mp_uint_t ret;
-    if (native != MP_OBJ_NULL && irqio_waiter_turns_away(native, request, arg, errcode, &ret)) {
-        return ret;
+    if (native != MP_OBJ_NULL) {
+        if (irqio_waiter_turns_away(native, request, arg, errcode, &ret)) {
+            return ret;
+        }
+        irqio_sched_poller_asks(native, request);
     }
     return irqio_events_ioctl(self_in, request, arg, errcode);
 }
@@ -164,8 +202,12 @@ static mp_obj_t events_del(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(events_del_obj, events_del);
 
-// Read-only attributes: capacity, dropped, high_water, overflow, closed.
+// Read-only attributes: capacity, dropped, high_water, overflow, closed; and
+// priority, which may be set.
 static void events_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    if (irqio_waiter_priority_attr(self_in, attr, dest)) {
+        return;
+    }
     if (dest[0] != MP_OBJ_NULL) {
         dest[1] = MP_OBJ_SENTINEL; // stores and deletes: fall through (and fail)
         return;
@@ -185,6 +227,7 @@ static const mp_rom_map_elem_t events_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&events_post_obj) },
     { MP_ROM_QSTR(MP_QSTR_handler), MP_ROM_PTR(&events_handler_obj) },
     { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&events_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_into), MP_ROM_PTR(&events_get_into_obj) },
     { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&events_aiter_obj) },
     { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&events_anext_obj) },
     { MP_ROM_QSTR(MP_QSTR_dispatch), MP_ROM_PTR(&events_dispatch_obj) },

@@ -44,15 +44,18 @@ static MP_DEFINE_CONST_FUN_OBJ_1(flag_del_obj, flag_del);
 // --- wait(): the awaitable (src/c/waiter.c) --------------------------------------
 
 // Done once the flag is taken; the waiter queues the task otherwise.
-static mp_obj_t flag_poll(mp_obj_t flag, uintptr_t mode) {
+static mp_obj_t flag_poll(mp_obj_t flag, uintptr_t mode, mp_obj_t arg) {
     (void)mode;
+    (void)arg;
     return irqio_flag_take(flag) ? mp_const_none : MP_OBJ_NULL;
 }
 
-static mp_obj_t flag_wait(mp_obj_t self_in) {
-    return irqio_waiter_for(self_in, flag_poll, irqio_flag_ioctl, 0);
+// wait(*, priority=False, timeout_ms=None)
+static mp_obj_t flag_wait(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    mp_arg_check_num(n_args, 0, 1, 1, false);
+    return irqio_waiter_for(args[0], flag_poll, irqio_flag_ioctl, 0, mp_const_none, kw);
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(flag_wait_obj, flag_wait);
+static MP_DEFINE_CONST_FUN_OBJ_KW(flag_wait_obj, 1, flag_wait);
 
 // --- attributes: count, timestamp ------------------------------------------------
 

@@ -59,14 +59,27 @@ typedef struct _irqio_obj_head_t {
 } irqio_obj_head_t;
 
 // The awaitable of `target` (src/c/waiter.c says how it waits): it finishes with
-// poll(target, mode) once that returns something other than MP_OBJ_NULL (it may also
-// raise), and until then waits on asyncio's IO queue for `target` to become
-// readable, as `ioctl` (the object's own stream ioctl) reports it.
-typedef mp_obj_t (*irqio_waiter_poll_t)(mp_obj_t target, uintptr_t mode);
+// poll(target, mode, arg) once that returns something other than MP_OBJ_NULL (it
+// may also raise), and until then waits for `target` to become readable, as `ioctl`
+// (the object's own stream ioctl) reports it. `kw` holds the call's keywords,
+// priority= and timeout_ms= (src/c/sched.c says what they do), or is NULL.
+typedef mp_obj_t (*irqio_waiter_poll_t)(mp_obj_t target, uintptr_t mode, mp_obj_t arg);
 // (The types of the Rust side's exports, which take size_t where the stream protocol has
 // mp_uint_t and uintptr_t: the same width, not always the same C type.)
 typedef size_t (*irqio_waiter_ioctl_t)(mp_obj_t target, size_t request, size_t arg, int *errcode);
-mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode);
+mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode,
+    mp_obj_t arg, mp_map_t *kw);
+
+// The `priority` attribute of a RingIO or EventStream (`native`): loads it into
+// dest[0], or stores dest[1] (the default for its waits and StreamReader reads).
+// Returns false for any other attribute.
+bool irqio_waiter_priority_attr(mp_obj_t native, qstr attr, mp_obj_t *dest);
+void irqio_waiter_set_priority(mp_obj_t native, bool priority);
+
+// For the shim's stream ioctl of a RingIO or EventStream `native`: a poller (a
+// StreamReader's wait) asks it `request`; if the object has priority, the loop's
+// native scheduler step is installed so that it can wake the reader with priority.
+void irqio_sched_poller_asks(mp_obj_t native, mp_uint_t request);
 
 // For the shim's stream ioctl of the object `native`: while its waiter's task waits,
 // anyone else polling the object is a second reader, shown it readable and no

@@ -7,10 +7,11 @@
 #include "irqio_shim.h"
 
 static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_source, ARG_overflow };
+    enum { ARG_source, ARG_overflow, ARG_priority };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_overflow, MP_ARG_INT, {.u_int = IRQIO_OVERFLOW_TRUNCATE} },
+        { MP_QSTR_priority, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -43,10 +44,15 @@ static mp_obj_t ring_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
         status = irqio_ring_new(type, size, (uint8_t)overflow, &self, &err);
     }
     irqio_check(status, err);
+    irqio_waiter_set_priority(self, args[ARG_priority].u_bool);
     return self;
 }
 
 static mp_uint_t ring_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    mp_obj_t native = irqio_native(self_in, &irqio_type_RingIO);
+    if (native != MP_OBJ_NULL) {
+        irqio_waiter_check_reader(native); // areadinto() waits: one reader
+    }
     return irqio_ring_stream_read(self_in, buf, size, errcode);
 }
 
@@ -86,8 +92,44 @@ static mp_obj_t ring_write_method(size_t n_args, const mp_obj_t *args) {
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ring_write_obj, 2, 4, ring_write_method);
 
 static mp_uint_t ring_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    mp_obj_t native = irqio_native(self_in, &irqio_type_RingIO);
+    mp_uint_t ret;
+    if (native != MP_OBJ_NULL) {
+        if (irqio_waiter_turns_away(native, request, arg, errcode, &ret)) {
+            return ret;
+        }
+        irqio_sched_poller_asks(native, request);
+    }
     return irqio_ring_ioctl(self_in, request, arg, errcode);
 }
+
+// areadinto(buf, *, priority=None, timeout_ms=None): bytes into `buf` once there are
+// any, and their count; 0 at end of stream (closed and drained).
+static mp_obj_t ring_poll(mp_obj_t self_in, uintptr_t mode, mp_obj_t buf) {
+    (void)mode;
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(buf, &info, MP_BUFFER_WRITE);
+    int err = 0;
+    mp_uint_t n = irqio_ring_stream_read(self_in, info.buf, info.len, &err);
+    if (n == MP_STREAM_ERROR) {
+        if (err != MP_EAGAIN) {
+            mp_raise_OSError(err);
+        }
+        return MP_OBJ_NULL;
+    }
+    return MP_OBJ_NEW_SMALL_INT(n);
+}
+
+static mp_obj_t ring_areadinto(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    mp_arg_check_num(n_args, 0, 2, 2, false);
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(args[1], &info, MP_BUFFER_WRITE);
+    if (info.len == 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("empty buffer"));
+    }
+    return irqio_waiter_for(args[0], ring_poll, irqio_ring_ioctl, 0, args[1], kw);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(ring_areadinto_obj, 2, ring_areadinto);
 
 static mp_obj_t ring_any(mp_obj_t self_in) {
     return mp_obj_new_int_from_uint(irqio_ring_any(self_in));
@@ -112,8 +154,12 @@ static mp_obj_t ring_del(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ring_del_obj, ring_del);
 
-// Read-only attributes: capacity, dropped, high_water, overflow, closed.
+// Read-only attributes: capacity, dropped, high_water, overflow, closed; and
+// priority, which may be set.
 static void ring_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    if (irqio_waiter_priority_attr(self_in, attr, dest)) {
+        return;
+    }
     if (dest[0] != MP_OBJ_NULL) {
         dest[1] = MP_OBJ_SENTINEL; // stores and deletes: fall through (and fail)
         return;
@@ -135,6 +181,7 @@ static const mp_rom_map_elem_t ring_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&ring_free_obj) },
     { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&mp_stream_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_areadinto), MP_ROM_PTR(&ring_areadinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&mp_stream_unbuffered_readline_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&ring_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mp_stream_close_obj) },

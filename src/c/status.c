@@ -132,6 +132,13 @@ mp_obj_t irqio_native_subobj(mp_obj_t obj, const mp_obj_type_t *type) {
 }
 
 mp_obj_t irqio_asyncio_core(void) {
+    // Once imported, straight from sys.modules: an import statement allocates.
+    qstr name = qstr_find_strn("asyncio.core", 12);
+    mp_map_elem_t *loaded = name == MP_QSTRnull ? NULL
+        : mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+    if (loaded != NULL) {
+        return loaded->value;
+    }
     mp_obj_t asyncio = mp_import_name(MP_QSTR_asyncio, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     return mp_load_attr(asyncio, MP_QSTR_core);
 }

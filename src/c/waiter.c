@@ -1,11 +1,14 @@
-// The awaitable behind ThreadSafeFlag.wait() and EventStream.get()/__anext__().
+// The awaitable behind ThreadSafeFlag.wait(), EventStream.get()/get_into()/
+// __anext__() and RingIO.areadinto().
 //
 // Each irqio object has one waiter, made on first use and kept in the object (the
 // `waiter` field of irqio_obj_head_t). `await obj.wait()` iterates it: each step asks
 // the object's poll function for a result; if there is none yet, it queues the
 // current task on asyncio's IO queue *for the waiter*, which stands in for the
-// object in the poller (its stream ioctl forwards to the object's own). It has
-// send/throw/close, so asyncio.create_task() and wait_for() accept it.
+// object in the poller (its stream ioctl forwards to the object's own), and the
+// native scheduler step (src/c/sched.c) wakes it: with priority if asked, or at its
+// deadline. It has send/throw/close, so asyncio.create_task() and wait_for() accept
+// it. Nothing is allocated per wait once warm.
 //
 // One reader at a time: asyncio's IO queue keeps one reader task per object and a
 // second one silently replaces (orphans) the first. Registering the waiter rather
@@ -17,21 +20,11 @@
 //   the object shows it readable and has no descriptor to offer (so the poller asks
 //   again on every pass), and its read refuses it. The waiting task keeps its place.
 #include "py/runtime.h"
+#include "py/smallint.h"
 #include "py/stream.h"
 #include "py/mperrno.h"
-#include "irqio_shim.h"
-
-typedef struct _irqio_waiter_t {
-    mp_obj_base_t base;
-    mp_obj_t target;
-    irqio_waiter_poll_t poll;
-    // The object's own ioctl (not its shim's, which turns other pollers away).
-    irqio_waiter_ioctl_t ioctl;
-    uintptr_t mode;
-    // The task it queued, from then until that task resumes or is cancelled; NULL
-    // otherwise. Another task that awaits the waiter meanwhile is refused.
-    mp_obj_t owner;
-} irqio_waiter_t;
+#include "py/objtype.h"
+#include "irqio_wait.h"
 
 static mp_obj_t io_queue(void) {
     return mp_load_attr(irqio_asyncio_core(), MP_QSTR__io_queue);
@@ -85,27 +78,33 @@ static irqio_waiter_t *waiter_of(mp_obj_t native) {
 
 // One step of the await: the result, or MP_OBJ_NULL once the task is queued.
 static mp_obj_t waiter_step(irqio_waiter_t *self) {
+    mp_obj_t core = irqio_asyncio_core();
+    mp_obj_t task = mp_load_attr(core, MP_QSTR_cur_task);
     if (self->owner != MP_OBJ_NULL) {
         // The owner resuming (asyncio woke it), or another task: refused while the
         // owner still waits.
-        if (current_task() != self->owner && owner_waits(self)) {
+        if (task != self->owner && owner_waits(self)) {
             raise_busy(self->target);
         }
         self->owner = MP_OBJ_NULL;
     }
-    mp_obj_t result = self->poll(self->target, self->mode);
+    uint8_t flags = self->flags;
+    self->flags &= ~IRQIO_WAIT_TIMED_OUT;
+    // Polled even after the deadline: what arrived by then is delivered, never
+    // taken and dropped with a TimeoutError.
+    mp_obj_t result = self->poll(self->target, self->mode, self->arg);
     if (result != MP_OBJ_NULL) {
         return result;
     }
-    mp_obj_t queue = io_queue();
+    if (flags & IRQIO_WAIT_TIMED_OUT) {
+        nlr_raise(mp_call_function_0(mp_load_attr(core, MP_QSTR_TimeoutError)));
+    }
+    mp_obj_t queue = mp_load_attr(core, MP_QSTR__io_queue);
     if (reader_of(queue, self->target) != MP_OBJ_NULL || reader_of(queue, MP_OBJ_FROM_PTR(self)) != MP_OBJ_NULL) {
         raise_busy(self->target);
     }
-    mp_obj_t dest[3];
-    mp_load_method(queue, MP_QSTR_queue_read, dest);
-    dest[2] = MP_OBJ_FROM_PTR(self);
-    mp_call_method_n_kw(1, 0, dest);
-    self->owner = current_task();
+    irqio_sched_wait(core, queue, self, task);
+    self->owner = task;
     return MP_OBJ_NULL;
 }
 
@@ -130,6 +129,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(waiter_send_obj, waiter_send);
 static void waiter_release(irqio_waiter_t *self) {
     if (self->owner != MP_OBJ_NULL && current_task() == self->owner) {
         self->owner = MP_OBJ_NULL;
+        self->flags &= ~IRQIO_WAIT_TIMED_OUT;
     }
 }
 
@@ -164,7 +164,7 @@ static const mp_rom_map_elem_t waiter_locals_dict_table[] = {
 };
 static MP_DEFINE_CONST_DICT(waiter_locals_dict, waiter_locals_dict_table);
 
-static MP_DEFINE_CONST_OBJ_TYPE(
+MP_DEFINE_CONST_OBJ_TYPE(
     irqio_waiter_type,
     MP_QSTR_wait, // shown as <wait>; reuses the method's name
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
@@ -173,15 +173,48 @@ static MP_DEFINE_CONST_OBJ_TYPE(
     locals_dict, &waiter_locals_dict
     );
 
-mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode) {
+static irqio_waiter_t *waiter_make(mp_obj_t target) {
     irqio_obj_head_t *head = MP_OBJ_TO_PTR(target);
     irqio_waiter_t *waiter = MP_OBJ_TO_PTR(head->waiter);
     if (waiter == NULL) {
         waiter = mp_obj_malloc(irqio_waiter_t, &irqio_waiter_type);
         waiter->target = target;
-        waiter->ioctl = ioctl;
+        waiter->poll = NULL;
         waiter->owner = MP_OBJ_NULL;
+        mp_obj_t entry[3] = { mp_const_none, mp_const_none, MP_OBJ_FROM_PTR(waiter) };
+        waiter->entry = mp_obj_new_list(3, entry);
+        waiter->flags = 0;
         head->waiter = MP_OBJ_FROM_PTR(waiter);
+    }
+    return waiter;
+}
+
+mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waiter_ioctl_t ioctl, uintptr_t mode,
+    mp_obj_t arg, mp_map_t *kw) {
+    enum { ARG_priority, ARG_timeout_ms };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_priority, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_timeout_ms, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)] = { { .u_obj = mp_const_none }, { .u_obj = mp_const_none } };
+    if (kw != NULL) {
+        mp_arg_parse_all(0, NULL, kw, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    }
+    irqio_waiter_t *waiter = waiter_make(target);
+    waiter->ioctl = ioctl;
+    uint8_t flags = waiter->flags & IRQIO_WAIT_OBJ_PRIORITY;
+    if (args[ARG_priority].u_obj == mp_const_none ? flags : mp_obj_is_true(args[ARG_priority].u_obj)) {
+        flags |= IRQIO_WAIT_PRIORITY;
+    }
+    mp_uint_t deadline = 0;
+    if (args[ARG_timeout_ms].u_obj != mp_const_none) {
+        // A deadline within half the ticks period, as time.ticks_add() allows.
+        mp_int_t timeout = irqio_get_size(args[ARG_timeout_ms].u_obj);
+        if (timeout < 0 || (mp_uint_t)timeout >= MICROPY_PY_TIME_TICKS_PERIOD / 2) {
+            mp_raise_ValueError(MP_ERROR_TEXT("timeout_ms out of range"));
+        }
+        deadline = irqio_ticks_add(irqio_sched_ticks(), timeout, MICROPY_PY_TIME_TICKS_PERIOD);
+        flags |= IRQIO_WAIT_TIMED;
     }
     if (waiter->owner != MP_OBJ_NULL && !owner_waits(waiter)) {
         waiter->owner = MP_OBJ_NULL; // left behind (its loop replaced, say)
@@ -190,8 +223,34 @@ mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waite
         // A waiting task's step keeps its own (a second task is refused at its first).
         waiter->poll = poll;
         waiter->mode = mode;
+        waiter->arg = arg;
+        waiter->flags = flags;
+        waiter->deadline = deadline;
     }
     return MP_OBJ_FROM_PTR(waiter);
+}
+
+void irqio_waiter_set_priority(mp_obj_t native, bool priority) {
+    if (priority || waiter_of(native) != NULL) {
+        irqio_waiter_t *waiter = waiter_make(native);
+        waiter->flags = (waiter->flags & ~IRQIO_WAIT_OBJ_PRIORITY) | (priority ? IRQIO_WAIT_OBJ_PRIORITY : 0);
+    }
+}
+
+bool irqio_waiter_priority_attr(mp_obj_t native, qstr attr, mp_obj_t *dest) {
+    if (attr != MP_QSTR_priority) {
+        return false;
+    }
+    if (dest[0] == MP_OBJ_NULL) {
+        irqio_waiter_t *waiter = waiter_of(native);
+        dest[0] = mp_obj_new_bool(waiter != NULL && (waiter->flags & IRQIO_WAIT_OBJ_PRIORITY));
+    } else if (dest[1] != MP_OBJ_NULL) {
+        irqio_waiter_set_priority(native, mp_obj_is_true(dest[1]));
+        dest[0] = MP_OBJ_NULL; // stored
+    } else {
+        return false; // deleting it fails
+    }
+    return true;
 }
 
 // Whether a get()/wait() of the object `native` has a task waiting.

@@ -8,4 +8,5 @@ pub mod atomic;
 pub mod events;
 pub mod flag;
 pub mod ring;
+pub mod sched;
 pub mod wake;
