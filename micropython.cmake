@@ -146,8 +146,15 @@ if(IRQIO_CARGO_JOBS)
 endif()
 
 # A custom target always runs: cargo itself decides whether anything changed.
-# It waits for the generated QSTR and root-pointer headers, which bindgen reads.
+# It waits for the generated QSTR and root-pointer headers, which bindgen reads,
+# and, where error texts are compressed (rp2 and esp32 from MicroPython 1.26),
+# for genhdr/compressed.data.h, which py/misc.h then includes (1.25 has no rule
+# for it on these ports, hence the condition).
 set(IRQIO_GENHDR ${CMAKE_BINARY_DIR}/genhdr)
+set(IRQIO_GENHDRS ${IRQIO_GENHDR}/qstrdefs.generated.h ${IRQIO_GENHDR}/root_pointers.h)
+if(MICROPY_ROM_TEXT_COMPRESSION)
+    list(APPEND IRQIO_GENHDRS ${IRQIO_GENHDR}/compressed.data.h)
+endif()
 add_custom_target(irqio_rust_build
     COMMAND ${CMAKE_COMMAND} -E env
         MICROPY_DIR=${MICROPY_DIR}
@@ -163,19 +170,23 @@ add_custom_target(irqio_rust_build
         -DIN=${IRQIO_RUST_OUT}/target/${IRQIO_RUST_TARGET}/release/libirqio.a -DOUT=${IRQIO_LIB}
         -P ${IRQIO_RUST_OUT}/only-irqio.cmake
     BYPRODUCTS ${IRQIO_LIB}
-    DEPENDS ${IRQIO_GENHDR}/qstrdefs.generated.h ${IRQIO_GENHDR}/root_pointers.h
+    DEPENDS ${IRQIO_GENHDRS}
     COMMENT "cargo: irqio for ${IRQIO_RUST_TARGET}"
     VERBATIM
 )
 # Those headers are outputs of custom commands that the firmware target (and the
 # frozen-content target) also run: with make, two targets running the same
 # command can race. Where the port freezes Python code, MicroPython's frozen
-# target generates them first; wait for it (it exists only at the end of the
-# port's CMakeLists.txt, hence the deferred call).
+# target generates the QSTR and root-pointer headers first; wait for it, and for
+# the version header the QSTR pass depends on (both exist only at the end of the
+# port's CMakeLists.txt, hence the deferred call). The compressed-text header is
+# made by no other named target: only the firmware, which already waits for us.
 function(irqio_after_generated_headers)
-    if(TARGET BUILD_FROZEN_CONTENT)
-        add_dependencies(irqio_rust_build BUILD_FROZEN_CONTENT)
-    endif()
+    foreach(t BUILD_VERSION_HEADER BUILD_FROZEN_CONTENT)
+        if(TARGET ${t})
+            add_dependencies(irqio_rust_build ${t})
+        endif()
+    endforeach()
 endfunction()
 if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.19)
     cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL irqio_after_generated_headers)
