@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds MicroPython's qemu port with irqio for one board, to
-# build/qemu/$BOARD/firmware.elf:
+# build/qemu-<version>/$BOARD/firmware.elf (build/qemu/ for the default version;
+# scripts/lib-version.sh: MICROPY_VERSION, MICROPY_DIR):
 #
 #   scripts/build-qemu.sh MICROBIT     # Cortex-M0: the RP2040's instruction set (thumbv6m)
 #   scripts/build-qemu.sh VIRT_RV32    # RV32IMC: the ESP32-C3's (riscv32imc)
@@ -11,9 +12,12 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BOARD=${1:?usage: build-qemu.sh MICROBIT|VIRT_RV32}
+# shellcheck source=scripts/lib-version.sh
+. "$ROOT/scripts/lib-version.sh"
+mp_select "$IRQIO_DEFAULT_QEMU"
 "$ROOT/scripts/setup-qemu.sh"
 # shellcheck source=/dev/null
-. "$ROOT/.cache/env.sh"
+. "$ROOT/.cache/env-$MP_LABEL.sh"
 
 case $BOARD in
     MICROBIT) RUST_TARGET=thumbv6m-none-eabi; EXTRA=() ;;
@@ -25,7 +29,9 @@ case $BOARD in
 esac
 
 JOBS=${JOBS:-2}
-OUT=$ROOT/build/qemu/$BOARD
+QEMU_BUILD=$(mp_build_dir "$ROOT" qemu)
+echo "$MICROPY_DIR" >"$QEMU_BUILD/micropython-dir"
+OUT=$QEMU_BUILD/$BOARD
 mkdir -p "$OUT" "$ROOT/build/usermods"
 ln -sfn "$ROOT" "$ROOT/build/usermods/irqio"
 [ -x "$MICROPY_DIR/mpy-cross/build/mpy-cross" ] || make -C "$MICROPY_DIR/mpy-cross" -j"$JOBS" -s
@@ -37,4 +43,4 @@ make -C "$MICROPY_DIR/ports/qemu" -j"$JOBS" -s \
     "${EXTRA[@]}"
 cp -p "$OUT/port/firmware.elf" "$OUT/firmware.elf"
 cp -p "$OUT/port/firmware.map" "$OUT/firmware.map" 2>/dev/null || true
-echo "built $OUT/firmware.elf" >&2
+echo "built $OUT/firmware.elf with $(mp_describe "$MICROPY_DIR")" >&2

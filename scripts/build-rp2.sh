@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Builds MicroPython for the Raspberry Pi Pico (RP2040) with irqio as a user C
 # module and asyncio + irqio's Python side frozen, to
-# build/rp2/$BOARD/firmware.{uf2,elf} (BOARD=RPI_PICO by default).
-# Runs scripts/setup-rp2.sh first; safe to re-run (incremental).
+# build/rp2-<version>/$BOARD/firmware.{uf2,elf} (BOARD=RPI_PICO by default;
+# build/rp2/ for the default version; scripts/lib-version.sh: MICROPY_VERSION,
+# MICROPY_DIR). Runs scripts/setup-rp2.sh first; safe to re-run (incremental).
 #
 #   JOBS=2             parallel jobs for make (cargo runs inside one of them)
 #   BOARD=RPI_PICO     MicroPython board name (ports/rp2/boards/$BOARD)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib-version.sh
+. "$ROOT/scripts/lib-version.sh"
+mp_select "$IRQIO_DEFAULT_RP2"
 "$ROOT/scripts/setup-rp2.sh"
 # shellcheck source=/dev/null
-. "$ROOT/.cache/env-rp2.sh"
+. "$ROOT/.cache/env-rp2-$MP_LABEL.sh"
 
 JOBS=${JOBS:-2}
 BOARD=${BOARD:-RPI_PICO}
-OUT=$ROOT/build/rp2/$BOARD
-# IRQIO_BASELINE=1: the same firmware without irqio (to build/rp2/$BOARD-baseline),
+RP2_BUILD=$(mp_build_dir "$ROOT" rp2)
+echo "$MICROPY_DIR" >"$RP2_BUILD/micropython-dir"
+OUT=$RP2_BUILD/$BOARD
+# IRQIO_BASELINE=1: the same firmware without irqio (to build/rp2-<version>/$BOARD-baseline),
 # for scripts/size-report.py's whole-firmware difference.
 MODULES=$ROOT/micropython.cmake
 MANIFEST=$ROOT/ports/rp2/manifest.py
 if [ "${IRQIO_BASELINE:-0}" = 1 ]; then
-    OUT=$ROOT/build/rp2/$BOARD-baseline
+    OUT=$RP2_BUILD/$BOARD-baseline
     MODULES=
     mkdir -p "$OUT"
     grep -v modules/manifest.py "$MANIFEST" >"$OUT/manifest.py"
@@ -74,4 +80,4 @@ print(f"flash used {end} of {limit} bytes ({end * 100 // limit}%), "
 sys.exit(0 if end <= limit else f"firmware overlaps the filesystem by {end - limit} bytes")
 PY
 arm-none-eabi-size "$OUT/firmware.elf" >&2
-echo "built $OUT/firmware.uf2" >&2
+echo "built $OUT/firmware.uf2 with $(mp_describe "$MICROPY_DIR")" >&2

@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
+# The builds checked: the default versions' unless scripts/test.sh names others.
+RP2 = Path(os.environ.get("IRQIO_RP2_BUILD", BUILD / "rp2"))
+QEMU = Path(os.environ.get("IRQIO_QEMU_BUILD", BUILD / "qemu"))
 
 
 def env_micropy_dir():
@@ -65,7 +68,7 @@ def riscv_abi_flags(readelf, path):
 
 def build_riscv32imac(micropy_dir):
     """The library for riscv32imac, against the qemu RV32 port's headers and flags."""
-    port_build = BUILD / "qemu" / "VIRT_RV32" / "port" / "irqio-rust"
+    port_build = QEMU / "VIRT_RV32" / "port" / "irqio-rust"
     out = BUILD / "targets" / "riscv32imac"
     cflags = (port_build / "cflags.txt").read_text().replace("-march=rv32imc", "-march=rv32imac")
     out.mkdir(parents=True, exist_ok=True)
@@ -85,11 +88,11 @@ def main():
     rv = ("riscv64-unknown-elf-nm", "riscv64-unknown-elf-readelf")
     targets = [
         ("thumbv6m-none-eabi", "RP2040, rp2 RPI_PICO", arm,
-         BUILD / "rp2" / "RPI_PICO" / "cmake" / "irqio-rust" / "libirqio.a", BUILD / "rp2" / "RPI_PICO" / "firmware.elf"),
+         RP2 / "RPI_PICO" / "cmake" / "irqio-rust" / "libirqio.a", RP2 / "RPI_PICO" / "firmware.elf"),
         ("thumbv8m.main-none-eabi", "RP2350 Arm, rp2 RPI_PICO2", arm,
-         BUILD / "rp2" / "RPI_PICO2" / "cmake" / "irqio-rust" / "libirqio.a", BUILD / "rp2" / "RPI_PICO2" / "firmware.elf"),
+         RP2 / "RPI_PICO2" / "cmake" / "irqio-rust" / "libirqio.a", RP2 / "RPI_PICO2" / "firmware.elf"),
         ("riscv32imc-unknown-none-elf", "ESP32-C3 ISA, qemu VIRT_RV32", rv,
-         BUILD / "qemu" / "VIRT_RV32" / "port" / "irqio-rust" / "libirqio.a", BUILD / "qemu" / "VIRT_RV32" / "firmware.elf"),
+         QEMU / "VIRT_RV32" / "port" / "irqio-rust" / "libirqio.a", QEMU / "VIRT_RV32" / "firmware.elf"),
         ("riscv32imac-unknown-none-elf", "ESP32-C6, RP2350 RISC-V (library only)", rv, None, None),
     ]
     functions = declared_functions()

@@ -5,9 +5,10 @@
 # apt sources, without recommends (qemu's would pull in a desktop's worth of media
 # libraries), as root or through sudo.
 #
-# apt_private: a private apt configuration for Debian trixie in $CACHE/apt, so
-# packages and source packages of trixie can be fetched on a bookworm machine
-# without touching the machine's own apt sources. Sets the array APT to the
+# apt_private [SUITE]: a private apt configuration for Debian SUITE (trixie by
+# default, in $CACHE/apt; others in $CACHE/apt-SUITE, e.g. sid for MicroPython
+# 1.26.1 and pico-sdk 2.2.0), so packages and source packages of that suite can be
+# fetched on a bookworm machine without touching the machine's own apt sources. Sets the array APT to the
 # options for apt-get/apt-cache. The mirror is read from the machine's own apt
 # configuration at run time; no host name is written here.
 #
@@ -27,7 +28,8 @@ deb_install() {
 }
 
 apt_private() {
-    local d=$CACHE/apt
+    local suite=${1:-trixie} d=$CACHE/apt
+    [ "$suite" = trixie ] || d=$CACHE/apt-$suite
     if [ ! -f "$d/sources.list" ]; then
         local mirror
         mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
@@ -36,13 +38,13 @@ apt_private() {
         fi
         [ -n "$mirror" ] || { log "cannot find the machine's Debian mirror"; exit 1; }
         mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-        printf 'deb-src %s trixie main\ndeb %s trixie main\n' "$mirror" "$mirror" >"$d/sources.list.new"
+        printf 'deb-src %s %s main\ndeb %s %s main\n' "$mirror" "$suite" "$mirror" "$suite" >"$d/sources.list.new"
         mv "$d/sources.list.new" "$d/sources.list"
     fi
     APT=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=- \
          -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
     if [ ! -f "$d/.updated" ]; then
-        log "updating the private trixie package lists"
+        log "updating the private $suite package lists"
         apt-get "${APT[@]}" update -qq
         touch "$d/.updated"
     fi

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Idempotent set-up for the RP2 (Raspberry Pi Pico) firmware and its emulator.
 #
-# Runs scripts/setup.sh first (MicroPython source, venv), then:
+# Runs scripts/setup.sh first (MicroPython source, venv; MICROPY_VERSION picks it,
+# scripts/lib-version.sh), then:
 # - installs the bookworm packages for an Arm cross build (and node/npm if missing);
-# - fetches pico-sdk 2.1.1 and tinyusb (trixie binary packages of sources, unpacked
-#   with dpkg -x, nothing installed) and the mbedtls and picotool source packages
-#   through the private trixie apt configuration of scripts/lib-apt.sh;
+# - fetches the pico-sdk that MicroPython version pins, or the nearest one Debian
+#   has: 2.1.1 for 1.25 and 1.26 (trixie's pico-sdk-source, unpacked with dpkg -x,
+#   nothing installed), 2.2.0 for 1.28 and master (unstable's upstream source
+#   tarball: its Debian package is patched to build with picolibc), tinyusb 0.18.0
+#   (trixie's tinyusb-source) and the mbedtls and picotool source packages, through
+#   the private apt configurations of scripts/lib-apt.sh;
+# - MicroPython 1.28 calls a TinyUSB 0.19 function (tud_cdc_configure) that 0.18
+#   names tud_cdc_configure_fifo: the fetched tree is adjusted to the 0.18 name
+#   (losing only 0.19's "overwrite the TX buffer while no host listens");
 # - links tinyusb and mbedtls into the MicroPython tree when its lib/ folders are
 #   empty (the Debian source tarball ships them empty);
 # - builds picotool into .cache/picotool (the SDK would otherwise clone it);
 # - adds the Rust targets for RP2040 and RP2350 (Arm);
 # - installs rp2040js (pinned by tools/rp2emu/package-lock.json) with `npm ci`;
-# - writes .cache/env-rp2.sh for scripts/build-rp2.sh and the tests.
+# - writes .cache/env-rp2-<version>.sh for scripts/build-rp2.sh.
 #
 # Overrides: MICROPY_DIR (your MicroPython tree), PICO_SDK_PATH (your pico-sdk),
 # RP2040_BOOTROM (boot ROM image for the emulator).
@@ -24,11 +31,18 @@ mkdir -p "$CACHE"
 
 log() { printf '[setup-rp2] %s\n' "$*" >&2; }
 
+# shellcheck source=scripts/lib-version.sh
+. "$ROOT/scripts/lib-version.sh"
+mp_select "$IRQIO_DEFAULT_RP2"
 "$ROOT/scripts/setup.sh"
 # shellcheck source=/dev/null
-. "$CACHE/env.sh"
+. "$CACHE/env-$MP_LABEL.sh"
 # shellcheck source=scripts/lib-apt.sh
 . "$ROOT/scripts/lib-apt.sh"
+case $MICROPY_VERSION in
+    1.25.* | 1.26.*) SDK_WANT=2.1.1 ;;
+    *) SDK_WANT=2.2.0 ;;  # 1.28 pins 2.2.0; master pins 2.3.0, which Debian lacks
+esac
 
 # --- Debian (bookworm) packages ------------------------------------------------
 deb_install gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib \
@@ -57,21 +71,12 @@ unpack_deb() { # package -> unpacked under $SRCROOT (once)
     basename "$deb" >"$stamp"
 }
 
-if [ -z "${PICO_SDK_PATH:-}" ]; then
-    unpack_deb pico-sdk-source
-    PICO_SDK_PATH=$SRCROOT/usr/src/pico-sdk
-fi
-[ -f "$PICO_SDK_PATH/pico_sdk_init.cmake" ] || { log "PICO_SDK_PATH=$PICO_SDK_PATH is not a pico-sdk"; exit 1; }
-sdk_version=$(sed -n 's/^set(PICO_SDK_VERSION_\(MAJOR\|MINOR\|REVISION\) \([0-9]*\))/\2/p' \
-    "$PICO_SDK_PATH/pico_sdk_version.cmake" | paste -sd.)
-[ "$sdk_version" = 2.1.1 ] || log "warning: pico-sdk $sdk_version (MicroPython 1.25 pins 2.1.1)"
-
 # --- trixie source packages: mbedtls, picotool ----------------------------------
-unpack_src() { # source package -> echo the folder of its unpacked orig tarball
-    local pkg=$1 dir stamp="$CACHE/src/.$1.unpacked"
+unpack_src() { # source package [suite] -> echo the folder of its unpacked orig tarball
+    local pkg=$1 suite=${2:-trixie} dir stamp="$CACHE/src/.$1.unpacked"
     if [ ! -f "$stamp" ]; then
-        apt_private
-        log "fetching the $pkg source package (trixie)"
+        apt_private "$suite"
+        log "fetching the $pkg source package ($suite)"
         rm -rf "$CACHE/src/$pkg.dl" && mkdir -p "$CACHE/src/$pkg.dl"
         # Only the orig tarball is needed; the Debian packaging is ignored.
         (cd "$CACHE/src/$pkg.dl" && apt-get "${APT[@]}" source --download-only -qq "$pkg" >/dev/null 2>&1) || true
@@ -86,6 +91,19 @@ unpack_src() { # source package -> echo the folder of its unpacked orig tarball
     fi
     cat "$stamp"
 }
+
+if [ -z "${PICO_SDK_PATH:-}" ]; then
+    if [ "$SDK_WANT" = 2.1.1 ]; then
+        unpack_deb pico-sdk-source
+        PICO_SDK_PATH=$SRCROOT/usr/src/pico-sdk
+    else
+        PICO_SDK_PATH=$(unpack_src pico-sdk sid)
+    fi
+fi
+[ -f "$PICO_SDK_PATH/pico_sdk_init.cmake" ] || { log "PICO_SDK_PATH=$PICO_SDK_PATH is not a pico-sdk"; exit 1; }
+sdk_version=$(sed -n 's/^ *set(PICO_SDK_VERSION_\(MAJOR\|MINOR\|REVISION\) \([0-9]*\))/\2/p' \
+    "$PICO_SDK_PATH/pico_sdk_version.cmake" | paste -sd.)
+[ "$sdk_version" = "$SDK_WANT" ] || log "warning: pico-sdk $sdk_version (expected $SDK_WANT for MicroPython $MP_LABEL)"
 
 MBEDTLS_DIR=$(unpack_src mbedtls)
 PICOTOOL_SRC=$(unpack_src picotool)
@@ -114,6 +132,16 @@ link_into_tree tinyusb "$TINYUSB_DIR"
 link_into_tree mbedtls "$MBEDTLS_DIR"
 [ -f "$MICROPY_DIR/lib/tinyusb/src/tusb.h" ] || { log "no tinyusb in $MICROPY_DIR/lib/tinyusb"; exit 1; }
 [ -f "$MICROPY_DIR/lib/mbedtls/include/mbedtls/ssl.h" ] || { log "no mbedtls in $MICROPY_DIR/lib/mbedtls"; exit 1; }
+
+# MicroPython 1.28's TinyUSB 0.19 call, in a fetched tree, with TinyUSB 0.18.
+USBD_H=$MICROPY_DIR/shared/tinyusb/mp_usbd.h
+if [ "$MP_LABEL" != own ] && grep -q 'tud_cdc_configure(&cfg)' "$USBD_H" \
+    && ! grep -q 'tud_cdc_configure_t' "$MICROPY_DIR/lib/tinyusb/src/class/cdc/cdc_device.h"; then
+    log "adjusting $USBD_H to TinyUSB 0.18 (tud_cdc_configure_fifo)"
+    sed -i -e '/\.tx_overwritabe_if_not_connected = 1,/d' \
+        -e 's/tud_cdc_configure_t cfg/tud_cdc_configure_fifo_t cfg/' \
+        -e 's/tud_cdc_configure(&cfg);/tud_cdc_configure_fifo(\&cfg);/' "$USBD_H"
+fi
 
 # --- picotool (host tool the SDK uses to make the UF2) ---------------------------
 PICOTOOL_PREFIX=$CACHE/picotool
@@ -151,10 +179,10 @@ else
     log "warning: no RP2040 boot ROM at $BOOTROM: set RP2040_BOOTROM to run the emulator"
 fi
 
-cat >"$CACHE/env-rp2.sh" <<ENV
-. "$CACHE/env.sh"
+cat >"$CACHE/env-rp2-$MP_LABEL.sh" <<ENV
+. "$CACHE/env-$MP_LABEL.sh"
 export PICO_SDK_PATH="$PICO_SDK_PATH"
 export IRQIO_PICOTOOL_DIR="$PICOTOOL_DIR"
 export RP2040_BOOTROM="$BOOTROM"
 ENV
-log "ready: PICO_SDK_PATH=$PICO_SDK_PATH (pico-sdk $sdk_version), picotool in $PICOTOOL_PREFIX"
+log "ready: $(mp_describe "$MICROPY_DIR"), pico-sdk $sdk_version ($PICO_SDK_PATH), picotool in $PICOTOOL_PREFIX"

@@ -108,7 +108,7 @@ def open_board(spec):
 
         return Rp2EmuBoard(uf2=arg or None)
     if kind == "qemu":
-        return boards.QemuBoard(arg)
+        return boards.QemuBoard(*arg.split(":", 1))
     if kind == "serial":
         return boards.SerialBoard(arg)
     return boards.UnixBoard(arg or Path(__file__).resolve().parent.parent / "build" / "unix" / "micropython")

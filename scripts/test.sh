@@ -13,16 +13,29 @@
 #   targets   RP2350 (RPI_PICO2) firmware, every Rust target's library checked
 #             against its firmware, and the size table (with the footprint budget).
 # Extra arguments go to pytest (e.g. -k flag); IRQIO_TIERS="unix qemu" picks tiers.
+# MICROPY_VERSION=1.25.0|1.26.1|1.28.0|master (or MICROPY_DIR) picks the MicroPython
+# for every tier; without it each port uses its default (scripts/lib-version.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 step() { printf '\n=== %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib-version.sh
+. scripts/lib-version.sh
+label_for() { # port default -> the version label the build scripts will use
+    if [ -n "${MICROPY_DIR:-}" ]; then echo own; else echo "${MICROPY_VERSION:-$1}"; fi
+}
+UNIX=$(label_for "$IRQIO_DEFAULT_UNIX")
+RP2=$(label_for "$IRQIO_DEFAULT_RP2")
+QEMU=$(label_for "$IRQIO_DEFAULT_QEMU")
 
-step "set-up"
+step "set-up (MicroPython for unix: $UNIX, rp2: $RP2, qemu: $QEMU)"
 scripts/setup.sh
+USER_MICROPY_DIR=${MICROPY_DIR:-}
 # shellcheck source=/dev/null
-. .cache/env.sh
+. ".cache/env-$UNIX.sh"
+# The build scripts choose their own tree unless the user gave one.
+[ -n "$USER_MICROPY_DIR" ] || export -n MICROPY_DIR
 
 step "cargo fmt --check"
 cargo fmt --check
@@ -38,7 +51,7 @@ scripts/build-unix.sh
 
 step "cargo clippy (binding layer, against the unix port's headers)"
 MICROPY_DIR="$MICROPY_DIR" IRQIO_PORT_DIR="$MICROPY_DIR/ports/unix" \
-    IRQIO_CFLAGS_FILE="$ROOT/build/unix/port/irqio-rust/cflags.txt" \
+    IRQIO_CFLAGS_FILE="$ROOT/build/unix-$UNIX/port/irqio-rust/cflags.txt" \
     cargo clippy --lib --quiet --features micropython --target-dir build/unix/clippy -- -D warnings
 
 TIERS=${IRQIO_TIERS:-loom miri unix sanitize rp2emu qemu targets}
@@ -59,24 +72,24 @@ for tier in $TIERS; do
             IRQIO_SANITIZE=1 scripts/build-unix.sh
             step "MicroPython tests on the sanitized unix firmware (pytest)"
             UBSAN_OPTIONS=print_stacktrace=1 "$IRQIO_VENV/bin/pytest" tests \
-                --board=unix:build/unix-sanitize/micropython "$@"
+                --board="unix:build/unix-sanitize-$UNIX/micropython" "$@"
             ;;
         unix)
             step "MicroPython tests on the unix firmware (pytest)"
-            "$IRQIO_VENV/bin/pytest" tests --board=unix "$@"
+            "$IRQIO_VENV/bin/pytest" tests --board="unix:build/unix-$UNIX/micropython" "$@"
             ;;
         rp2emu)
             step "RP2 firmware (RPI_PICO)"
             scripts/build-rp2.sh
             step "MicroPython tests on the emulated Pico (pytest)"
-            "$IRQIO_VENV/bin/pytest" tests --board=rp2emu "$@"
+            "$IRQIO_VENV/bin/pytest" tests --board="rp2emu:build/rp2-$RP2/RPI_PICO/firmware.uf2" "$@"
             ;;
         qemu)
             for board in MICROBIT VIRT_RV32; do
                 step "qemu $board firmware"
                 scripts/build-qemu.sh "$board"
                 step "MicroPython tests on qemu $board (pytest)"
-                "$IRQIO_VENV/bin/pytest" tests --board="qemu:$board" "$@"
+                "$IRQIO_VENV/bin/pytest" tests --board="qemu:$board:build/qemu-$QEMU/$board/firmware.elf" "$@"
             done
             ;;
         targets)
@@ -85,17 +98,19 @@ for tier in $TIERS; do
             BOARD=RPI_PICO2 scripts/build-rp2.sh
             scripts/build-qemu.sh MICROBIT
             scripts/build-qemu.sh VIRT_RV32
-            scripts/check-targets.py
+            ( . ".cache/env-$QEMU.sh"
+              IRQIO_RP2_BUILD="build/rp2-$RP2" IRQIO_QEMU_BUILD="build/qemu-$QEMU" scripts/check-targets.py )
             step "size (budget: irqio's whole footprint in an RPI_PICO firmware, 10 KiB)"
             size="$IRQIO_VENV/bin/python scripts/size-report.py"
             IRQIO_BASELINE=1 scripts/build-rp2.sh
-            $size build/rp2/RPI_PICO/cmake/firmware.elf.map --label "rp2 RPI_PICO (thumbv6m)" \
-                --budget 10240 --objects rp2emu \
-                --baseline build/rp2/RPI_PICO-baseline/firmware.elf build/rp2/RPI_PICO/firmware.elf
-            $size build/rp2/RPI_PICO2/cmake/firmware.elf.map --label "rp2 RPI_PICO2 (thumbv8m.main)"
-            $size build/qemu/MICROBIT/firmware.map --label "qemu MICROBIT (thumbv6m)"
-            $size build/qemu/VIRT_RV32/firmware.map --label "qemu VIRT_RV32 (riscv32imc)" \
-                --objects qemu:VIRT_RV32
+            rp2=build/rp2-$RP2 qemu=build/qemu-$QEMU
+            $size $rp2/RPI_PICO/cmake/firmware.elf.map --label "rp2 RPI_PICO (thumbv6m)" \
+                --budget 10240 --objects "rp2emu:$rp2/RPI_PICO/firmware.uf2" \
+                --baseline $rp2/RPI_PICO-baseline/firmware.elf $rp2/RPI_PICO/firmware.elf
+            $size $rp2/RPI_PICO2/cmake/firmware.elf.map --label "rp2 RPI_PICO2 (thumbv8m.main)"
+            $size $qemu/MICROBIT/firmware.map --label "qemu MICROBIT (thumbv6m)"
+            $size $qemu/VIRT_RV32/firmware.map --label "qemu VIRT_RV32 (riscv32imc)" \
+                --objects "qemu:VIRT_RV32:$qemu/VIRT_RV32/firmware.elf"
             ;;
         *)
             echo "unknown tier $tier" >&2

@@ -31,10 +31,20 @@ from boards import MicroPythonError, QemuBoard, SerialBoard, UnixBoard  # noqa: 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_firmware = []  # the board's firmware file, once the board fixture has made it
+
+
 def micropython_dir():
-    """The MicroPython tree (for upstream's own tests)."""
+    """The MicroPython tree (for upstream's own tests, each version's copy):
+    $MICROPY_DIR, else the one the board's firmware was built from (the build
+    scripts leave its path in `micropython-dir` beside the firmware or one folder
+    up), else the last one scripts/setup.sh fetched."""
     if os.environ.get("MICROPY_DIR"):
         return Path(os.environ["MICROPY_DIR"])
+    for firmware in _firmware:
+        for folder in (firmware.parent, firmware.parent.parent):
+            if (folder / "micropython-dir").exists():
+                return Path((folder / "micropython-dir").read_text().strip())
     env = ROOT / ".cache" / "env.sh"
     if env.exists():
         m = re.search(r'MICROPY_DIR="([^"]+)"', env.read_text())
@@ -71,12 +81,35 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "requires(*capabilities): skip on boards without them")
 
 
+def _default_firmware(spec):
+    kind, _, arg = spec.partition(":")
+    board_name, _, elf = arg.partition(":")
+    defaults = {
+        "unix": arg or ROOT / "build" / "unix" / "micropython",
+        "rp2emu": arg or ROOT / "build" / "rp2" / "RPI_PICO" / "firmware.uf2",
+        "qemu": elf or ROOT / "build" / "qemu" / board_name / "firmware.elf",
+    }
+    return Path(defaults[kind]) if kind in defaults else None
+
+
+def pytest_report_header(config):
+    firmware = _default_firmware(config.getoption("--board"))
+    if firmware:
+        _firmware.append(firmware)
+        try:
+            tree = micropython_dir()
+        except RuntimeError:
+            tree = "unknown"
+        return f"firmware: {firmware.resolve()}, built from MicroPython tree {tree}"
+
+
 @pytest.fixture(scope="session")
 def board(request):
     spec = request.config.getoption("--board")
     kind, _, arg = spec.partition(":")
+    _firmware[:] = [_default_firmware(spec)] if _default_firmware(spec) else []
     if kind == "unix":
-        return UnixBoard(arg or ROOT / "build" / "unix" / "micropython")
+        return UnixBoard(_firmware[0])
     if kind == "rp2emu":
         from rp2emu_board import Rp2EmuBoard
 
@@ -84,7 +117,8 @@ def board(request):
         request.addfinalizer(board.close)
         return board
     if kind == "qemu" and arg:
-        board = QemuBoard(*arg.split(":", 1))
+        board_name, _, elf = arg.partition(":")
+        board = QemuBoard(board_name, elf or None)
         request.addfinalizer(board.close)
         return board
     if kind == "serial" and arg:
