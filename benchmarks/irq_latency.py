@@ -6,23 +6,23 @@
 #
 # Hardware PWM on GPIO 2 is the interrupt source, independent of the CPU: each rising
 # edge raises a hard Pin(3).irq handler that stamps time.ticks_us() and calls
-# flag.set(); the task waiting in flag.wait() stamps the time it resumes. Two
-# scenarios: the event loop otherwise idle, and 3 other tasks each looping
-# `await asyncio.sleep_ms(0)`. Rounds alternate between the two flags so both see
-# the same conditions. A sample is kept only if exactly one edge happened since the
+# flag.set(); the task waiting in flag.wait() stamps the time it resumes. Scenarios:
+# the event loop otherwise idle; 3 and 10 other tasks each looping
+# `await asyncio.sleep_ms(0)`; 3 tasks that block 1-5 ms (time.sleep_us) between
+# yields. Three waiters: asyncio's flag, irqio's, and irqio's with
+# wait(priority=True). Rounds alternate between them so all see the same conditions. A sample is kept only if exactly one edge happened since the
 # previous wake (so a slow wake can never be paired with a later edge's stamp).
 # Times are the board's own (virtual time on the emulator).
 import asyncio
+import random
 import time
 from array import array
 
 import irqio
 from machine import PWM, Pin
 
-SAMPLES = 400  # per flag and scenario
+SAMPLES = 240  # per waiter and scenario
 ROUNDS = 8
-PERIOD_HZ = 250  # one rising edge every 4 ms
-BUSY_TASKS = 3
 
 out = Pin(2, Pin.OUT, value=0)
 inp = Pin(3, Pin.IN)
@@ -45,7 +45,13 @@ async def busy():
         await asyncio.sleep_ms(0)
 
 
-async def measure(flag, n, lat, at):
+async def blocking():
+    while True:
+        time.sleep_us(random.randint(1000, 5000))
+        await asyncio.sleep_ms(0)
+
+
+async def measure(flag, priority, n, lat, at):
     # Returns the number of discarded samples; fills lat[at:at + n].
     current[0] = flag
     flag.clear()
@@ -54,7 +60,10 @@ async def measure(flag, n, lat, at):
     last_edges = stamp[1]
     inp.irq(handler, Pin.IRQ_RISING, hard=True)
     while got < n:
-        await flag.wait()
+        if priority:
+            await flag.wait(priority=True)
+        else:
+            await flag.wait()
         now = time.ticks_us()
         edges = stamp[1]
         if edges - last_edges == 1:
@@ -69,32 +78,43 @@ async def measure(flag, n, lat, at):
 
 def stats(lat):
     s = sorted(lat)
-    return s[len(s) // 2], s[(len(s) * 99) // 100]
+    return s[len(s) // 2], s[(len(s) * 99) // 100], s[-1]
 
 
 async def main():
-    kinds = (("asyncio.ThreadSafeFlag", asyncio.ThreadSafeFlag), ("irqio.ThreadSafeFlag", irqio.ThreadSafeFlag))
-    scenarios = (("idle", 0), ("{} busy tasks".format(BUSY_TASKS), BUSY_TASKS))
+    kinds = (
+        ("asyncio.ThreadSafeFlag", asyncio.ThreadSafeFlag, False),
+        ("irqio.ThreadSafeFlag", irqio.ThreadSafeFlag, False),
+        ("irqio, priority=True", irqio.ThreadSafeFlag, True),
+    )
+    # (name, task, how many, edges per second: slow enough that a wake is seen
+    # before the next edge, or the sample is discarded)
+    scenarios = (
+        ("idle", busy, 0, 250),
+        ("3 busy tasks", busy, 3, 250),
+        ("10 busy tasks", busy, 10, 250),
+        ("3 tasks block 1-5 ms", blocking, 3, 40),
+    )
     per_round = SAMPLES // ROUNDS
     results = []
-    pwm = PWM(Pin(2), freq=PERIOD_HZ, duty_u16=32768)
-    for scenario, n_busy in scenarios:
-        busy_tasks = [asyncio.create_task(busy()) for _ in range(n_busy)]
-        lats = {name: array("i", bytes(4 * SAMPLES)) for name, _ in kinds}
-        dropped = {name: 0 for name, _ in kinds}
+    for scenario, task, n_busy, hz in scenarios:
+        pwm = PWM(Pin(2), freq=hz, duty_u16=32768)
+        busy_tasks = [asyncio.create_task(task()) for _ in range(n_busy)]
+        lats = {name: array("i", bytes(4 * SAMPLES)) for name, _, _ in kinds}
+        dropped = {name: 0 for name, _, _ in kinds}
         for r in range(ROUNDS):
-            for name, cls in kinds:
-                dropped[name] += await measure(cls(), per_round, lats[name], r * per_round)
+            for name, cls, priority in kinds:
+                dropped[name] += await measure(cls(), priority, per_round, lats[name], r * per_round)
         for t in busy_tasks:
             t.cancel()
+        pwm.deinit()
         await asyncio.sleep_ms(10)
-        for name, _ in kinds:
+        for name, _, _ in kinds:
             results.append((scenario, name) + stats(lats[name]) + (dropped[name],))
-    pwm.deinit()
     print("hard IRQ -> task wake latency, {} samples per row (us, board time)".format(SAMPLES))
-    print("{:<14} {:<24} {:>7} {:>7} {:>10}".format("scenario", "flag", "median", "p99", "discarded"))
+    print("{:<22} {:<24} {:>7} {:>7} {:>7} {:>10}".format("scenario", "waiter", "median", "p99", "max", "discarded"))
     for row in results:
-        print("{:<14} {:<24} {:>7} {:>7} {:>10}".format(*row))
+        print("{:<22} {:<24} {:>7} {:>7} {:>7} {:>10}".format(*row))
 
 
 asyncio.run(main())
