@@ -84,8 +84,12 @@ enum { EVENTS_WAIT_GET, EVENTS_WAIT_ANEXT, EVENTS_WAIT_INTO };
 // the stream); or the end of the stream in the caller's form.
 static mp_obj_t events_poll(mp_obj_t self_in, uintptr_t mode, mp_obj_t buf) {
     if (mode == EVENTS_WAIT_INTO) {
+        // Checked on every poll: the buffer may have shrunk while the task waited.
         mp_buffer_info_t info;
         mp_get_buffer_raise(buf, &info, MP_BUFFER_WRITE);
+        if (info.len < IRQIO_EVENT_RECORD_SIZE) {
+            mp_raise_ValueError(MP_ERROR_TEXT("buffer smaller than a record"));
+        }
         mp_int_t n = irqio_events_read_records(self_in, info.buf, info.len);
         if (n >= -1) {
             return n == 0 ? MP_OBJ_NULL : MP_OBJ_NEW_SMALL_INT(n < 0 ? 0 : n);
@@ -122,14 +126,10 @@ static mp_obj_t events_get(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(events_get_obj, 1, events_get);
 
-// get_into(buf, *, priority=None, timeout_ms=None): whole records, at least one.
+// get_into(buf, *, priority=None, timeout_ms=None): whole records, at least one;
+// the buffer is checked when awaited.
 static mp_obj_t events_get_into(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
     mp_arg_check_num(n_args, 0, 2, 2, false);
-    mp_buffer_info_t info;
-    mp_get_buffer_raise(args[1], &info, MP_BUFFER_WRITE);
-    if (info.len < IRQIO_EVENT_RECORD_SIZE) {
-        mp_raise_ValueError(MP_ERROR_TEXT("buffer smaller than a record"));
-    }
     return irqio_waiter_for(args[0], events_poll, irqio_events_ioctl, EVENTS_WAIT_INTO, args[1], kw);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(events_get_into_obj, 2, events_get_into);

@@ -48,8 +48,10 @@ mp_obj_t irqio_native_subobj(mp_obj_t obj, const mp_obj_type_t *type);
 // of `type`, else MP_OBJ_NULL.
 mp_obj_t irqio_native(mp_obj_t obj, const mp_obj_type_t *type);
 
-// The asyncio.core module (imports asyncio if needed).
+// The asyncio.core module (imports asyncio if needed); ..._loaded: only if already
+// imported, else MP_OBJ_NULL.
 mp_obj_t irqio_asyncio_core(void);
+mp_obj_t irqio_asyncio_core_loaded(void);
 
 // Every irqio object starts so (the Rust binding lays it out so: ObjHead in
 // src/binding/mod.rs): `waiter` is its asyncio waiter, or NULL before the first.

@@ -104,11 +104,17 @@ static mp_uint_t ring_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, 
 }
 
 // areadinto(buf, *, priority=None, timeout_ms=None): bytes into `buf` once there are
-// any, and their count; 0 at end of stream (closed and drained).
+// any, and their count; 0 at end of stream (closed and drained). The buffer is
+// checked when awaited.
 static mp_obj_t ring_poll(mp_obj_t self_in, uintptr_t mode, mp_obj_t buf) {
     (void)mode;
+    // Checked on every poll: the buffer may have shrunk while the task waited (an
+    // empty one would read as end of stream).
     mp_buffer_info_t info;
     mp_get_buffer_raise(buf, &info, MP_BUFFER_WRITE);
+    if (info.len == 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("empty buffer"));
+    }
     int err = 0;
     mp_uint_t n = irqio_ring_stream_read(self_in, info.buf, info.len, &err);
     if (n == MP_STREAM_ERROR) {
@@ -122,11 +128,6 @@ static mp_obj_t ring_poll(mp_obj_t self_in, uintptr_t mode, mp_obj_t buf) {
 
 static mp_obj_t ring_areadinto(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
     mp_arg_check_num(n_args, 0, 2, 2, false);
-    mp_buffer_info_t info;
-    mp_get_buffer_raise(args[1], &info, MP_BUFFER_WRITE);
-    if (info.len == 0) {
-        mp_raise_ValueError(MP_ERROR_TEXT("empty buffer"));
-    }
     return irqio_waiter_for(args[0], ring_poll, irqio_ring_ioctl, 0, args[1], kw);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(ring_areadinto_obj, 2, ring_areadinto);

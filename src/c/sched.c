@@ -31,11 +31,10 @@
 
 // Whether a waiter with a deadline may be waiting (recomputed by every scan).
 static bool sched_timed;
-// The last priority key handed out, while it may still be the queue head's.
+// The last priority key handed out, while it may still be the queue head's: every
+// task of a burst of priority wakes has it, and keeps it once popped.
 static mp_uint_t sched_prio_key;
 static bool sched_prio_key_valid;
-// The task last pushed with priority: compared, never dereferenced (it may be gone).
-static mp_obj_t sched_prio_task;
 
 mp_uint_t irqio_sched_ticks(void) {
     return mp_hal_ticks_ms() & TICKS_MASK;
@@ -84,13 +83,21 @@ static mp_obj_t priority_key(mp_obj_t tasks) {
     return MP_OBJ_NEW_SMALL_INT(sched_prio_key);
 }
 
+// Whether `task` (asyncio's cur_task: a Task, or None) last ran as a priority wake.
+static bool ran_with_priority(mp_obj_t task) {
+    if (!sched_prio_key_valid || task == mp_const_none) {
+        return false;
+    }
+    mp_obj_t key = mp_load_attr(task, MP_QSTR_ph_key);
+    return mp_obj_is_small_int(key) && (mp_uint_t)MP_OBJ_SMALL_INT_VALUE(key) == sched_prio_key;
+}
+
 // A priority wake goes first unless the task that ran last is the one woken, or was
-// itself woken with priority: then it queues as ordinary, so that priority tasks
-// never run twice in a row while others are due.
+// itself a priority wake: then it queues as ordinary, so that while other tasks are
+// due, priority tasks never run twice in a row.
 static void push(sched_pass_t *pass, mp_obj_t task, bool priority) {
-    if (priority && task != pass->last && pass->last != sched_prio_task) {
+    if (priority && task != pass->last && !ran_with_priority(pass->last)) {
         tasks_call(pass->tasks, MP_QSTR_push, 2, task, priority_key(pass->tasks));
-        sched_prio_task = task;
     } else {
         tasks_call(pass->tasks, MP_QSTR_push, 1, task, MP_OBJ_NULL);
     }
@@ -101,11 +108,14 @@ static void push(sched_pass_t *pass, mp_obj_t task, bool priority) {
 // member of the queue, so that it goes with its loop and the GC sees it.
 static mp_obj_list_t *idle_list(mp_obj_t queue) {
     mp_map_t *members = &((mp_obj_instance_t *)MP_OBJ_TO_PTR(queue))->members;
-    mp_map_elem_t *elem = mp_map_lookup(members, MP_OBJ_NEW_QSTR(MP_QSTR__irqio_idle), MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
-    if (elem->value == MP_OBJ_NULL) {
-        elem->value = mp_obj_new_list(0, NULL);
+    mp_map_elem_t *elem = mp_map_lookup(members, MP_OBJ_NEW_QSTR(MP_QSTR__irqio_idle), MP_MAP_LOOKUP);
+    if (elem != NULL) {
+        return MP_OBJ_TO_PTR(elem->value);
     }
-    return MP_OBJ_TO_PTR(elem->value);
+    // Made before its key goes in: a MemoryError leaves the members as they were.
+    mp_obj_t idle = mp_obj_new_list(0, NULL);
+    mp_map_lookup(members, MP_OBJ_NEW_QSTR(MP_QSTR__irqio_idle), MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = idle;
+    return MP_OBJ_TO_PTR(idle);
 }
 
 static void idle_forget(mp_obj_list_t *idle, mp_obj_t waiter) {
@@ -139,7 +149,9 @@ static void wake(sched_pass_t *pass, irqio_waiter_t *waiter) {
     mp_map_lookup(mp_obj_dict_get_map(pass->map), mp_obj_id(obj), MP_MAP_LOOKUP_REMOVE_IF_FOUND);
     poller_call(pass->poller, MP_QSTR_modify, obj, 0);
     idle_keep(pass, obj);
-    push(pass, task, waiter->flags & IRQIO_WAIT_PRIORITY);
+    if (task != mp_const_none) {
+        push(pass, task, waiter->flags & IRQIO_WAIT_PRIORITY);
+    }
 }
 
 // The waiter whose entry this is, if it waits with a deadline.
@@ -284,22 +296,34 @@ static void install(mp_obj_t core, mp_obj_t queue) {
         mp_raise_TypeError(NULL); // not asyncio's IOQueue
     }
     mp_map_t *members = &((mp_obj_instance_t *)MP_OBJ_TO_PTR(queue))->members;
-    mp_map_elem_t *step = mp_map_lookup(members, MP_OBJ_NEW_QSTR(MP_QSTR_wait_io_event), MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
-    if (step->value == MP_OBJ_NULL || !mp_obj_is_type(step->value, &sched_step_type)) {
+    mp_obj_t name = MP_OBJ_NEW_QSTR(MP_QSTR_wait_io_event);
+    mp_map_elem_t *step = mp_map_lookup(members, name, MP_MAP_LOOKUP);
+    if (step == NULL || !mp_obj_is_type(step->value, &sched_step_type)) {
+        // Made before its key goes in: a MemoryError leaves the queue as it was.
         sched_step_t *installed = mp_obj_malloc(sched_step_t, &sched_step_type);
         installed->core = core;
-        step->value = MP_OBJ_FROM_PTR(installed);
+        mp_map_lookup(members, name, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = MP_OBJ_FROM_PTR(installed);
     }
 }
 
 void irqio_sched_poller_asks(mp_obj_t native, mp_uint_t request) {
-    if ((request == MP_STREAM_POLL || request == MP_STREAM_GET_FILENO) && is_priority_object(native)) {
-        mp_obj_t core = irqio_asyncio_core();
+    if ((request != MP_STREAM_POLL && request != MP_STREAM_GET_FILENO) || !is_priority_object(native)) {
+        return;
+    }
+    // Only a loop that exists (never an import from a poll), and never an exception
+    // out of the poller's request: at worst the wake is ordinary.
+    mp_obj_t core = irqio_asyncio_core_loaded();
+    nlr_buf_t nlr;
+    if (core != MP_OBJ_NULL && nlr_push(&nlr) == 0) {
         install(core, mp_load_attr(core, MP_QSTR__io_queue));
+        nlr_pop();
     }
 }
 
 void irqio_sched_wait(mp_obj_t core, mp_obj_t queue, irqio_waiter_t *waiter, mp_obj_t task) {
+    // Task.cancel() asks `data` to remove the task: IOQueue.remove finds the entry.
+    // First: outside a task (None) this raises, as asyncio's own queue_read does.
+    mp_store_attr(task, MP_QSTR_data, queue);
     install(core, queue);
     mp_obj_t obj = MP_OBJ_FROM_PTR(waiter);
     ((mp_obj_list_t *)MP_OBJ_TO_PTR(waiter->entry))->items[0] = task;
@@ -307,8 +331,6 @@ void irqio_sched_wait(mp_obj_t core, mp_obj_t queue, irqio_waiter_t *waiter, mp_
     mp_obj_t poller = mp_load_attr(queue, MP_QSTR_poller);
     poller_call(poller, MP_QSTR_register, obj, MP_STREAM_POLL_RD);
     idle_forget(idle_list(queue), obj);
-    // Task.cancel() asks `data` to remove the task: IOQueue.remove finds the entry.
-    mp_store_attr(task, MP_QSTR_data, queue);
     if (waiter->flags & IRQIO_WAIT_TIMED) {
         sched_timed = true;
     }

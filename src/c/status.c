@@ -131,13 +131,18 @@ mp_obj_t irqio_native_subobj(mp_obj_t obj, const mp_obj_type_t *type) {
     return mp_obj_is_exact_type(native, type) ? native : MP_OBJ_NULL;
 }
 
-mp_obj_t irqio_asyncio_core(void) {
-    // Once imported, straight from sys.modules: an import statement allocates.
+mp_obj_t irqio_asyncio_core_loaded(void) {
     qstr name = qstr_find_strn("asyncio.core", 12);
     mp_map_elem_t *loaded = name == MP_QSTRnull ? NULL
         : mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
-    if (loaded != NULL) {
-        return loaded->value;
+    return loaded != NULL ? loaded->value : MP_OBJ_NULL;
+}
+
+mp_obj_t irqio_asyncio_core(void) {
+    // Once imported, straight from sys.modules: an import statement allocates.
+    mp_obj_t core = irqio_asyncio_core_loaded();
+    if (core != MP_OBJ_NULL) {
+        return core;
     }
     mp_obj_t asyncio = mp_import_name(MP_QSTR_asyncio, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     return mp_load_attr(asyncio, MP_QSTR_core);

@@ -24,6 +24,7 @@
 #include "py/stream.h"
 #include "py/mperrno.h"
 #include "py/objtype.h"
+#include "py/objlist.h"
 #include "irqio_wait.h"
 
 static mp_obj_t io_queue(void) {
@@ -130,6 +131,8 @@ static void waiter_release(irqio_waiter_t *self) {
     if (self->owner != MP_OBJ_NULL && current_task() == self->owner) {
         self->owner = MP_OBJ_NULL;
         self->flags &= ~IRQIO_WAIT_TIMED_OUT;
+        // asyncio dropped the entry from its map; the entry keeps no task alive.
+        ((mp_obj_list_t *)MP_OBJ_TO_PTR(self->entry))->items[0] = mp_const_none;
     }
 }
 
@@ -260,7 +263,10 @@ static bool waiting(mp_obj_t native) {
 }
 
 bool irqio_waiter_turns_away(mp_obj_t native, mp_uint_t request, uintptr_t arg, int *errcode, mp_uint_t *ret) {
-    if ((request != MP_STREAM_POLL && request != MP_STREAM_GET_FILENO) || !waiting(native)) {
+    // Readers only: a writer's POLLOUT (a StreamWriter filling a ring that a task
+    // awaits) gets the object's own answer.
+    if ((request != MP_STREAM_POLL && request != MP_STREAM_GET_FILENO) || !waiting(native)
+        || (request == MP_STREAM_POLL && !(arg & MP_STREAM_POLL_RD))) {
         return false;
     }
     if (request == MP_STREAM_POLL) {
