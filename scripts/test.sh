@@ -11,7 +11,8 @@
 #   rp2emu    the RP2 firmware (RPI_PICO) on an emulated Pico;
 #   qemu      the qemu port on Cortex-M0 (MICROBIT) and RV32IMC (VIRT_RV32);
 #   targets   RP2350 (RPI_PICO2) firmware, every Rust target's library checked
-#             against its firmware, and the size table (with the footprint budget).
+#             against its firmware, the esp32 C compile check, and the size table
+#             (with the footprint budget).
 # Extra arguments go to pytest (e.g. -k flag); IRQIO_TIERS="unix qemu" picks tiers.
 # MICROPY_VERSION=1.25.0|1.26.1|1.28.0|master (or MICROPY_DIR) picks the MicroPython
 # for every tier; without it each port uses its default (scripts/lib-version.sh).
@@ -100,6 +101,8 @@ for tier in $TIERS; do
             scripts/build-qemu.sh VIRT_RV32
             ( . ".cache/env-$QEMU.sh"
               IRQIO_RP2_BUILD="build/rp2-$RP2" IRQIO_QEMU_BUILD="build/qemu-$QEMU" scripts/check-targets.py )
+            step "esp32: irqio's C compiled for the ESP32-C3 under IDF's flags (scripts/check-esp32.sh)"
+            scripts/check-esp32.sh
             step "size (budget: irqio's whole footprint in an RPI_PICO firmware, 10 KiB)"
             size="$IRQIO_VENV/bin/python scripts/size-report.py"
             IRQIO_BASELINE=1 scripts/build-rp2.sh

@@ -1,0 +1,11 @@
+// Stand-in for ESP-IDF's generated sdkconfig.h: an ESP32-C3 (RISC-V, single core).
+#pragma once
+#define CONFIG_IDF_TARGET "esp32c3"
+#define CONFIG_IDF_TARGET_ESP32C3 1
+#define CONFIG_IDF_TARGET_ARCH_RISCV 1
+#define CONFIG_IDF_TARGET_ARCH "riscv"
+#define CONFIG_FREERTOS_HZ 100
+#define CONFIG_FREERTOS_UNICORE 1
+#define CONFIG_SOC_CPU_CORES_NUM 1
+#define CONFIG_ESP_CONSOLE_UART_DEFAULT 1
+#define CONFIG_LWIP_MAX_SOCKETS 10

@@ -1,0 +1,10 @@
+// Stand-in for ESP-IDF's soc_caps.h for the ESP32-C3.
+#pragma once
+#define SOC_I2C_SUPPORT_SLAVE 1
+#define SOC_DAC_SUPPORTED 0
+#define SOC_I2S_SUPPORTED 1
+#define SOC_PCNT_SUPPORTED 0
+#define SOC_USB_OTG_SUPPORTED 0
+#define SOC_USB_SERIAL_JTAG_SUPPORTED 1
+#define SOC_USB_OTG_PERIPH_NUM 0
+#define SOC_CPU_IDRAM_SPLIT_USING_PMP 0
