@@ -35,7 +35,7 @@ run_pytest() {
     log=build/matrix/$cell-${board//[:\/]/_}.log
     mkdir -p build/matrix
     step "$cell: pytest --board=$board"
-    if "$IRQIO_VENV/bin/pytest" tests --board="$board" -p no:cacheprovider "${PYTEST_ARGS[@]}" 2>&1 | tee "$log" >&2; then
+    if "$IRQIO_VENV/bin/pytest" tests --board="$board" -p no:cacheprovider -rs "${PYTEST_ARGS[@]}" 2>&1 | tee "$log" >&2; then
         :
     else
         failed=1
