@@ -19,18 +19,6 @@ HEADER = ROOT / "include" / "irqio.h"
 CLASSES = ("ThreadSafeFlag", "RingIO", "EventStream")
 PUBLIC_DUNDERS = {"__aiter__", "__anext__", "__version__"}
 
-# Names of issue 11's API (priority wake, timeouts, allocation-free reads) that the
-# stubs and docs describe ahead of the firmware. A name listed here may be missing
-# from the firmware; everything else must match exactly. Remove this set (and the
-# xfail tests that use it) once issue 11 has landed.
-PENDING_ISSUE_11 = {
-    "RingIO.areadinto",
-    "RingIO.priority",
-    "EventStream.get_into",
-    "EventStream.priority",
-}
-
-
 def is_public(name):
     return not name.startswith("_") or name in PUBLIC_DUNDERS
 

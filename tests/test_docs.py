@@ -9,7 +9,6 @@ import pytest
 
 from api_surface import (
     API_DOC,
-    PENDING_ISSUE_11,
     documented_c_names,
     documented_python_names,
     firmware_surface,
@@ -20,16 +19,6 @@ from conftest import ROOT
 
 DOCS = ROOT / "docs"
 PORT_HEADER = ROOT / "src" / "c" / "irqio_port.h"
-
-# C functions of issue 11 that docs/api.md describes before they are in the header.
-# Remove with PENDING_ISSUE_11 once issue 11 has landed.
-PENDING_ISSUE_11_C = {
-    "irqio_events_read_records",
-    "irqio_priority_key",
-    "irqio_ticks_add",
-    "irqio_ticks_diff",
-}
-
 
 @pytest.fixture(scope="module")
 def firmware(board):
@@ -42,7 +31,7 @@ def test_every_public_name_of_the_module_is_documented(firmware):
 
 
 def test_nothing_documented_is_missing_from_the_module(firmware):
-    missing = sorted(documented_python_names() - firmware - PENDING_ISSUE_11)
+    missing = sorted(documented_python_names() - firmware)
     assert not missing, f"in {API_DOC.name}, not on the board: {missing}"
 
 
@@ -56,7 +45,7 @@ def test_every_name_in_the_c_header_is_documented():
 
 
 def test_nothing_documented_is_missing_from_the_c_header():
-    missing = sorted(documented_c_names() - header_c_names() - PENDING_ISSUE_11_C)
+    missing = sorted(documented_c_names() - header_c_names())
     assert not missing, f"in {API_DOC.name}, not in include/irqio.h: {missing}"
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from api_surface import PENDING_ISSUE_11, STUB, firmware_surface, stub_surface
+from api_surface import STUB, firmware_surface, stub_surface
 from conftest import ROOT
 
 TYPING = ROOT / "tests" / "typing"
@@ -27,7 +27,7 @@ def test_every_public_name_of_the_firmware_is_in_the_stubs(firmware):
 def test_the_stubs_declare_nothing_the_firmware_lacks(firmware):
     # Issue 11's names are allowed to be missing until it lands (see
     # test_issue_11_names_are_in_the_firmware).
-    extra = sorted(set(stub_surface()) - set(firmware) - PENDING_ISSUE_11)
+    extra = sorted(set(stub_surface()) - set(firmware))
     assert not extra, f"in {STUB.name}, not in the firmware: {extra}"
 
 
@@ -48,12 +48,6 @@ def test_constants_have_the_firmware_values(firmware):
     constants = {name: value for name, (_, value) in firmware.items() if value is not None}
     assert constants, "the firmware reports no constants"
     assert {name: stubs.get(name, ("", None))[1] for name in constants} == constants
-
-
-@pytest.mark.xfail(reason="issue 11 (priority, timeouts, allocation-free reads) not in this firmware yet", strict=False)
-def test_issue_11_names_are_in_the_firmware(firmware):
-    # XPASS once issue 11 lands: then delete PENDING_ISSUE_11 and this test.
-    assert sorted(PENDING_ISSUE_11 - set(firmware)) == []
 
 
 def test_the_event_handler_type_is_private_in_the_stubs(board):
@@ -132,7 +126,6 @@ def test_the_type_checked_code_runs_on_the_board(board):
 
 
 @pytest.mark.requires("asyncio")
-@pytest.mark.xfail(reason="issue 11's API is not in this firmware yet", strict=False)
 def test_the_type_checked_issue_11_code_runs_on_the_board(board):
     out = board.run((TYPING / "uses_issue11_api.py").read_text())
     assert out == "records 2 event 3 30 dispatched 0 ring b'abcd'\n"

@@ -424,3 +424,43 @@ asyncio.run(main())
 """
     )
     assert out.split() == ["0", "0"]
+
+
+# Installs irqio's scheduler step on the loop's IO queue before an upstream test runs
+# (a wait that blocks once), so the test then runs on it.
+STEP_PRELUDE = """
+import asyncio as _a, irqio as _i
+_f = _i.ThreadSafeFlag()
+async def _install():
+    async def _s():
+        await _a.sleep_ms(0)
+        _f.set()
+    _a.create_task(_s())
+    await _f.wait()
+_a.run(_install())
+assert 'wait_io_event' in _a.core._io_queue.__dict__
+del _a, _i, _f, _install
+"""
+
+
+def upstream_asyncio_tests():
+    from conftest import micropython_dir
+
+    return sorted(p.name for p in (micropython_dir() / "tests" / "extmod").glob("asyncio_*.py"))
+
+
+@pytest.mark.requires("asyncio", "fd")
+@pytest.mark.parametrize("name", upstream_asyncio_tests())
+def test_upstream_asyncio_tests_run_alike_on_the_native_step(board, name):
+    from conftest import micropython_dir
+
+    source = (micropython_dir() / "tests" / "extmod" / name).read_text()
+    try:
+        plain = board.run(source, timeout=30)
+    except Exception as e:  # the same failure is expected with the step installed
+        plain = f"failed: {type(e).__name__}"
+    try:
+        stepped = board.run(STEP_PRELUDE + source, timeout=30)
+    except Exception as e:
+        stepped = f"failed: {type(e).__name__}"
+    assert stepped == plain
