@@ -32,9 +32,14 @@ bool irqio_port_pin_level(mp_obj_t pin, int *level) {
     return false;
 }
 
-// The qemu port has no microsecond clock: event timestamps read 0 there. (Weak, so
-// a MicroPython whose qemu port has one uses it.)
+// The qemu port before MicroPython 1.28 has no clock: event timestamps and the
+// scheduler step's millisecond ticks read 0 there. (Weak, so a MicroPython whose
+// qemu port has them, 1.28 on, uses its own.)
 __attribute__((weak)) mp_uint_t mp_hal_ticks_us(void) {
+    return 0;
+}
+
+__attribute__((weak)) mp_uint_t mp_hal_ticks_ms(void) {
     return 0;
 }
 
