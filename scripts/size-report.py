@@ -51,7 +51,9 @@ RAM = (".data", ".sdata", ".bss", ".sbss")
 
 def irqio_part(path):
     """'rust', 'c' or None for an input file named in the map."""
-    if "libirqio" in path:
+    # The library's members, or (make ports' cross builds) the one object they are
+    # partially linked into.
+    if "libirqio" in path or path.endswith("irqio_rust.o"):
         return "rust"
     if "/src/c/" in path or "irqio_port" in path or "irqio_sim" in path:
         return "c"
