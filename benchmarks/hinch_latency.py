@@ -3,10 +3,12 @@
 # long until the waiting task runs? Any cooperative scheduler needs up to the
 # longest block (50 ms); asyncio's run queue adds the others' turns.
 #
-#   build/unix/micropython benchmarks/hinch_latency.py [samples]
+#   build/unix/micropython benchmarks/hinch_latency.py [samples] [raw]
 #
 # Waiters: asyncio.ThreadSafeFlag, irqio.ThreadSafeFlag, and irqio's with
 # wait(priority=True), alternating rounds in one run. Times in ms (median, p99, max).
+# With "raw", also prints every sample after the table, one line per waiter:
+# `samples|<waiter>|<ms> <ms> ...` (scripts/bench.sh plots them as CDFs).
 import asyncio
 import random
 import sys
@@ -15,7 +17,9 @@ import _thread
 
 import irqio
 
-SAMPLES = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+ARGS = [a for a in sys.argv[1:] if a != "raw"]
+RAW = "raw" in sys.argv
+SAMPLES = int(ARGS[0]) if ARGS else 120
 ROUNDS = 4
 BLOCKS_MS = (50, 30, 25, 10)
 
@@ -77,6 +81,9 @@ async def main():
     print("{:<24} {:>8} {:>8} {:>8}".format("waiter", "median", "p99", "max"))
     for name, _, _ in kinds:
         print("{:<24} {:>8.1f} {:>8.1f} {:>8.1f}".format(name, *stats(results[name])))
+    if RAW:
+        for name, _, _ in kinds:
+            print("samples|{}|{}".format(name, " ".join("{:.2f}".format(v) for v in results[name])))
 
 
 asyncio.run(main())

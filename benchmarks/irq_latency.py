@@ -13,8 +13,12 @@
 # wait(priority=True). Rounds alternate between them so all see the same conditions. A sample is kept only if exactly one edge happened since the
 # previous wake (so a slow wake can never be paired with a later edge's stamp).
 # Times are the board's own (virtual time on the emulator).
+#
+# With "raw" in sys.argv (scripts/bench.sh puts it there), also prints every sample
+# after the table, one line per row: `samples|<scenario>|<waiter>|<us> <us> ...`.
 import asyncio
 import random
+import sys
 import time
 from array import array
 
@@ -23,6 +27,7 @@ from machine import PWM, Pin
 
 SAMPLES = 240  # per waiter and scenario
 ROUNDS = 8
+RAW = "raw" in getattr(sys, "argv", ())
 
 out = Pin(2, Pin.OUT, value=0)
 inp = Pin(3, Pin.IN)
@@ -97,6 +102,7 @@ async def main():
     )
     per_round = SAMPLES // ROUNDS
     results = []
+    raw = []
     for scenario, task, n_busy, hz in scenarios:
         pwm = PWM(Pin(2), freq=hz, duty_u16=32768)
         busy_tasks = [asyncio.create_task(task()) for _ in range(n_busy)]
@@ -111,10 +117,14 @@ async def main():
         await asyncio.sleep_ms(10)
         for name, _, _ in kinds:
             results.append((scenario, name) + stats(lats[name]) + (dropped[name],))
+            if RAW:
+                raw.append((scenario, name, lats[name]))
     print("hard IRQ -> task wake latency, {} samples per row (us, board time)".format(SAMPLES))
     print("{:<22} {:<24} {:>7} {:>7} {:>7} {:>10}".format("scenario", "waiter", "median", "p99", "max", "discarded"))
     for row in results:
         print("{:<22} {:<24} {:>7} {:>7} {:>7} {:>10}".format(*row))
+    for scenario, name, lat in raw:
+        print("samples|{}|{}|{}".format(scenario, name, " ".join(str(v) for v in lat)))
 
 
 asyncio.run(main())

@@ -1,7 +1,10 @@
 # Thread-to-task wake latency: irqio.ThreadSafeFlag vs asyncio.ThreadSafeFlag,
 # side by side in one run of the same firmware.
 #
-#   build/unix/micropython benchmarks/tsf_latency.py [samples]
+#   build/unix/micropython benchmarks/tsf_latency.py [samples] [raw]
+#
+# With "raw", also prints every sample after the table, one line per flag:
+# `samples|<flag>|<us> <us> ...` (scripts/bench.sh plots them as CDFs).
 #
 # A producer thread stamps time.ticks_us() and calls flag.set() every few
 # milliseconds; the waiting task stamps the time it resumes. Rounds alternate
@@ -13,7 +16,9 @@ import _thread
 
 import irqio
 
-SAMPLES = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+ARGS = [a for a in sys.argv[1:] if a != "raw"]
+RAW = "raw" in sys.argv
+SAMPLES = int(ARGS[0]) if ARGS else 400
 ROUNDS = 4
 PERIOD_MS = 3
 
@@ -58,6 +63,9 @@ async def main():
         med[name] = m
         print("{:<24} {:>8} {:>8}".format(name, m, p99))
     print("median ratio upstream/irqio: {:.1f}x".format(med["asyncio.ThreadSafeFlag"] / max(1, med["irqio.ThreadSafeFlag"])))
+    if RAW:
+        for name, _ in kinds:
+            print("samples|{}|{}".format(name, " ".join(str(v) for v in results[name])))
 
 
 asyncio.run(main())
