@@ -26,15 +26,19 @@ PERIOD_MS = 3
 async def measure(flag, n):
     stamp = [0]
     stop = []
+    lat = []
 
     def producer():
-        for _ in range(n):
+        # One set() per wake (a flag coalesces sets, and a lost pairing would hang
+        # the waiter): the next only after the waiter took the last one.
+        for k in range(n):
+            while len(lat) < k:
+                time.sleep_ms(1)
             time.sleep_ms(PERIOD_MS)
             stamp[0] = time.ticks_us()
             flag.set()
         stop.append(1)
 
-    lat = []
     _thread.start_new_thread(producer, ())
     while len(lat) < n:
         await flag.wait()
