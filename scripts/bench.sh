@@ -47,7 +47,7 @@ mkdir -p "$OUT"
 LOAD_SECONDS=${IRQIO_BENCH_LOAD_SECONDS:-60}
 LOCK=${IRQIO_BENCH_LOCK:-}
 skipped=()   # "name: reason" lines for the page
-STEPS=15
+STEPS=16
 step=0
 started=$(date +%s)
 
@@ -120,12 +120,13 @@ if [ -f "$UF2" ] && command -v node >/dev/null && [ -d tools/rp2emu/node_modules
     run irq_latency_rp2emu rp2emu on_pico benchmarks/irq_latency.py raw
     run heap_per_event_rp2emu rp2emu on_pico benchmarks/heap_per_event.py
     run sched_pass_cost_rp2emu rp2emu on_pico benchmarks/sched_pass_cost.py
+    run isr_cycles_rp2emu rp2emu on_pico benchmarks/isr_cycles.py
     if [ "$LOAD_SECONDS" != 60 ]; then
         skipped+=("load_1khz_rp2emu: run at $LOAD_SECONDS s of board time per phase (IRQIO_BENCH_LOAD_SECONDS), not the script's 60")
     fi
     run load_1khz_rp2emu load on_pico benchmarks/load_1khz.py "$LOAD_SECONDS"
 else
-    cannot irq_latency_rp2emu heap_per_event_rp2emu sched_pass_cost_rp2emu load_1khz_rp2emu \
+    cannot irq_latency_rp2emu heap_per_event_rp2emu sched_pass_cost_rp2emu isr_cycles_rp2emu load_1khz_rp2emu \
         "no rp2 firmware or emulator here (scripts/setup-rp2.sh, scripts/build-rp2.sh)"
 fi
 

@@ -232,7 +232,7 @@ def parse_eventstream_cost(text):
     return [fig]
 
 
-def parse_isr_cost(text):
+def parse_isr_cost(text, where="unix"):
     groups = {}
     base = re.search(r"^\s+empty native call\s+([\d.]+)", text, re.M)
     ways = []
@@ -241,15 +241,24 @@ def parse_isr_cost(text):
         side = "irqio" if name.startswith("irqio") else "upstream"
         groups.setdefault(group.strip(), {})[side] = float(net)
         ways.append(f"{group.strip()}: {side} {name}")
-    fig = figure("isr_cost", "Interrupt-side cost: instructions per producer call, net of the call itself "
-                 "(callgrind, unix)", "instructions", "lower", groups, "benchmarks/isr_cost.py", logy=True,
-                 notes="Net of an empty native method call from the same loop ({} instructions). A plain set() "
+    pico = where != "unix"
+    fig = figure("isr_cycles_rp2emu" if pico else "isr_cost",
+                 "Interrupt-side cost: {} per producer call, net of the call itself ({})".format(
+                     "CPU cycles" if pico else "instructions", "emulated Pico, board time" if pico else "callgrind, unix"),
+                 "cycles" if pico else "instructions", "lower", groups,
+                 "benchmarks/isr_cycles.py on the emulated Pico" if pico else "benchmarks/isr_cost.py", logy=True,
+                 notes="Net of an empty native method call from the same loop ({} per call). A plain set() "
                        "loop finds the flag already set after the first call; set(), clear() makes each set() "
                        "find it clear (net of two calls, clear() included). The ways compared: {}.".format(
                            base.group(1) if base else "?", "; ".join(ways)))
     for group in groups:
-        pair(fig, group, "irqio", "upstream", label=f"unix: instructions per {group}, net of the call")
+        pair(fig, group, "irqio", "upstream",
+             label=f"{where}: {fig['unit']} per {group}, net of the call")
     return [fig]
+
+
+def parse_isr_cycles_rp2emu(text):
+    return parse_isr_cost(text, "Pico")
 
 
 def parse_irq_latency_rp2emu(text):
@@ -366,6 +375,7 @@ PARSERS = {
     "eventstream_cost": parse_eventstream_cost,
     "isr_cost": parse_isr_cost,
     "irq_latency_rp2emu": parse_irq_latency_rp2emu,
+    "isr_cycles_rp2emu": parse_isr_cycles_rp2emu,
     "heap_per_event_rp2emu": parse_heap_per_event_rp2emu,
     "sched_pass_cost": parse_sched_pass_cost,
     "sched_pass_cost_rp2emu": parse_heap_per_event_rp2emu,
