@@ -64,7 +64,6 @@ def parse_tsf_latency(text):
     bars = figure("tsf_latency", "Thread -> task wake latency (unix)", "µs", "lower",
                   {"median": median, "p99": p99}, "benchmarks/tsf_latency.py")
     pair(bars, "median", TSF_IRQIO, TSF_UP, label="unix: thread set() -> task wakes, median")
-    pair(bars, "p99", TSF_IRQIO, TSF_UP, label="unix: thread set() -> task wakes, p99")
     raw = samples(text)
     figs = [bars]
     if raw:
@@ -163,9 +162,9 @@ def heap_figure(rows_by_where):
                  notes="Upstream's way for each path: asyncio.ThreadSafeFlag.wait() for the flag, "
                        "StreamReader(micropython.RingIO).readinto() for the ring; upstream has no event stream. "
                        "Rows of the benchmark's own output are in build/bench/heap_per_event*.txt.")
-    for where in rows_by_where:
-        for label in ("flag wait, blocking", "ring areadinto(buf)"):
-            pair(fig, label, f"irqio, {where}", f"upstream, {where}", label=f"{where}: heap per event, {label}")
+    where = "Pico" if "Pico" in rows_by_where else "unix"  # the headline: the board's, else unix's
+    for label in ("flag wait, blocking", "ring areadinto(buf)"):
+        pair(fig, label, f"irqio, {where}", f"upstream, {where}", label=f"{where}: heap per event, {label}")
     return fig
 
 
@@ -567,6 +566,36 @@ def table(fig):
     return out
 
 
+def headline(figures, link):
+    """The headline table: every pair, as a ratio; figure links prefixed by link."""
+    out = ["| case | irqio | upstream | irqio is | figure |", "| --- | --- | --- | --- | --- |"]
+    for fig in figures:
+        for p in fig["pairs"]:
+            out.append(f"| {p['case']} | {fmt(p['irqio_value'])} {fig['unit']} ({p['irqio']}) | "
+                       f"{fmt(p['upstream_value'])} {fig['unit']} ({p['upstream']}) | "
+                       f"{verdict(p, fig['better'])} | [{fig['id']}]({link}#{fig['id']}) |")
+    return out
+
+
+README_BEGIN = "<!-- bench-headline: written by scripts/bench.sh (scripts/bench_report.py); edit there -->"
+README_END = "<!-- /bench-headline -->"
+
+
+def update_readme(readme, meta, figures):
+    """Puts the headline table between README's markers, if it has them."""
+    text = readme.read_text()
+    if README_BEGIN not in text or README_END not in text:
+        return False
+    before, rest = text.split(README_BEGIN, 1)
+    _, after = rest.split(README_END, 1)
+    block = [README_BEGIN, "",
+             f"From [docs/benchmarks.md](docs/benchmarks.md) ({meta.get('date', '?')}, irqio "
+             f"{meta.get('commit', '?')}, {meta.get('machine', '?')}):", ""]
+    block += headline(figures, "docs/benchmarks.md") + ["", README_END]
+    readme.write_text(before + "\n".join(block) + after)
+    return True
+
+
 def page(meta, figures, missing):
     out = [
         "# irqio benchmarks",
@@ -585,18 +614,7 @@ def page(meta, figures, missing):
     ]
     if meta.get("note"):
         out += [f"- {meta['note']}"]
-    out += [
-        "",
-        "## Headline",
-        "",
-        "| case | irqio | upstream | irqio is | figure |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for fig in figures:
-        for p in fig["pairs"]:
-            out.append(f"| {p['case']} | {fmt(p['irqio_value'])} {fig['unit']} ({p['irqio']}) | "
-                       f"{fmt(p['upstream_value'])} {fig['unit']} ({p['upstream']}) | "
-                       f"{verdict(p, fig['better'])} | [{fig['id']}](#{fig['id']}) |")
+    out += ["", "## Headline", ""] + headline(figures, "")
     if missing:
         out += ["", "Not measured in this run (or measured differently):", ""]
         out += [f"- `{name}`: {why}" for name, why in sorted(missing.items())]
@@ -637,6 +655,11 @@ def main():
         else:
             parsed = parse(txt.read_text())
         parsed = [f for f in parsed if any(f["groups"].values())]
+        if name == "isr_cycles_rp2emu" and parsed:
+            # the board's cycles make the headline; unix's instruction counts stay in their figure
+            for f in figures:
+                if f["id"] == "isr_cost":
+                    f["pairs"] = []
         if not parsed and name not in ("heap_per_event_rp2emu", "sched_pass_cost_rp2emu"):
             missing[name] = f"no figures found in its output ({txt})"
         figures += parsed
@@ -647,6 +670,8 @@ def main():
     for fig in figures:
         plot(fig, docs / "benchmarks" / f"{fig['id']}.png")
     (docs / "benchmarks.md").write_text(page(meta, figures, missing))
+    if docs.resolve() == (ROOT / "docs").resolve() and update_readme(ROOT / "README.md", meta, figures):
+        print("README.md: headline table updated")
     print(f"{len(figures)} figures: {docs / 'benchmarks.md'}, plots in {docs / 'benchmarks'}/")
 
 
