@@ -37,6 +37,15 @@ mod tests {
 
     const PERIOD: usize = 1 << 30; // rp2's ticks period
 
+    // Under Miri: few cases, and no failure file (Miri isolates the file system).
+    fn config() -> ProptestConfig {
+        let mut config = ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 1024 });
+        if cfg!(miri) {
+            config.failure_persistence = None;
+        }
+        config
+    }
+
     #[test]
     fn goes_before_a_due_head_and_before_now() {
         assert_eq!(priority_key(Some(90), 100, PERIOD), 89);
@@ -69,6 +78,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(config())]
+
         #[test]
         fn a_deadline_is_its_delay_away_wherever_now_is(
             now in 0..PERIOD,
@@ -80,7 +91,6 @@ mod tests {
             let later = ticks_add(now, elapsed, PERIOD);
             prop_assert_eq!(ticks_diff(deadline, later, PERIOD), delay as isize - elapsed as isize);
         }
-
 
         #[test]
         fn the_key_sorts_before_head_and_now(
