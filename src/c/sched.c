@@ -273,23 +273,7 @@ static mp_obj_t sched_step(mp_obj_t core, mp_obj_t dt_in) {
     }
 }
 
-// The step as installed on the IO queue: an object that keeps its asyncio.core.
-typedef struct _sched_step_t {
-    mp_obj_base_t base;
-    mp_obj_t core;
-} sched_step_t;
-
-static mp_obj_t sched_step_call(mp_obj_t self_in, size_t n_args, size_t n_kw, const mp_obj_t *args) {
-    mp_arg_check_num(n_args, n_kw, 1, 1, false);
-    return sched_step(((sched_step_t *)MP_OBJ_TO_PTR(self_in))->core, args[0]);
-}
-
-static MP_DEFINE_CONST_OBJ_TYPE(
-    sched_step_type,
-    MP_QSTR_wait_io_event,
-    MP_TYPE_FLAG_NONE,
-    call, sched_step_call
-    );
+static MP_DEFINE_CONST_FUN_OBJ_2(sched_step_obj, sched_step);
 
 static void install(mp_obj_t core, mp_obj_t queue) {
     if (!mp_obj_is_instance_type(mp_obj_get_type(queue))) {
@@ -298,11 +282,12 @@ static void install(mp_obj_t core, mp_obj_t queue) {
     mp_map_t *members = &((mp_obj_instance_t *)MP_OBJ_TO_PTR(queue))->members;
     mp_obj_t name = MP_OBJ_NEW_QSTR(MP_QSTR_wait_io_event);
     mp_map_elem_t *step = mp_map_lookup(members, name, MP_MAP_LOOKUP);
-    if (step == NULL || !mp_obj_is_type(step->value, &sched_step_type)) {
+    // Installed as sched_step bound to `core` (a bound method: any other there is
+    // someone else's hook, and stays).
+    if (step == NULL || !mp_obj_is_type(step->value, &mp_type_bound_meth)) {
         // Made before its key goes in: a MemoryError leaves the queue as it was.
-        sched_step_t *installed = mp_obj_malloc(sched_step_t, &sched_step_type);
-        installed->core = core;
-        mp_map_lookup(members, name, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = MP_OBJ_FROM_PTR(installed);
+        mp_obj_t installed = mp_obj_new_bound_meth(MP_OBJ_FROM_PTR(&sched_step_obj), core);
+        mp_map_lookup(members, name, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = installed;
     }
 }
 
