@@ -74,7 +74,8 @@ unpack_deb() { # package -> unpacked under $SRCROOT (once)
 # --- trixie source packages: mbedtls, picotool ----------------------------------
 unpack_src() { # source package [suite] -> echo the folder of its unpacked orig tarball
     local pkg=$1 suite=${2:-trixie} dir stamp="$CACHE/src/.$1.unpacked"
-    if [ ! -f "$stamp" ]; then
+    # (A stamp naming a folder that is gone, e.g. a moved clone's, is fetched again.)
+    if [ ! -f "$stamp" ] || [ ! -d "$(cat "$stamp")" ]; then
         apt_private "$suite"
         log "fetching the $pkg source package ($suite)"
         rm -rf "$CACHE/src/$pkg.dl" && mkdir -p "$CACHE/src/$pkg.dl"
