@@ -149,11 +149,7 @@ sizes() {
             [ -f "$map" ] || map=$dir/$board/firmware.map
             [ -f "$map" ] || continue
             echo "== $port $board MicroPython $version"
-            # how old the map is against the last change to irqio's sources
-            local built src
-            built=$(stat -c %Y "$map")
-            src=$(git log -1 --format=%ct -- src include build.rs Cargo.toml micropython.cmake micropython.mk 2>/dev/null || echo 0)
-            echo "built $(date -u -d "@$built" '+%Y-%m-%d %H:%M UTC')$([ "$built" -lt "$src" ] && echo ", before the last change to irqio's sources (stale)")"
+            echo "built $(date -u -r "$map" '+%Y-%m-%d %H:%M UTC')"
             if [ "$board" = RPI_PICO ] && [ -f "$dir/RPI_PICO-baseline/firmware.elf" ]; then
                 "$IRQIO_VENV/bin/python" scripts/size-report.py "$map" --label "$port $board $version" \
                     --baseline "$dir/RPI_PICO-baseline/firmware.elf" "$dir/RPI_PICO/firmware.elf"

@@ -248,7 +248,9 @@ def parse_isr_cost(text, where="unix"):
                  "benchmarks/isr_cycles.py on the emulated Pico" if pico else "benchmarks/isr_cost.py", logy=True,
                  notes="Net of an empty native method call from the same loop ({} per call). A plain set() "
                        "loop finds the flag already set after the first call; set(), clear() makes each set() "
-                       "find it clear (net of two calls, clear() included). The ways compared: {}.".format(
+                       "find it clear (clear() included, net of the loop calling the empty method twice). On unix, "
+                       "system calls (irqio's eventfd) count as the one instruction that enters the kernel. "
+                       "The ways compared: {}.".format(
                            base.group(1) if base else "?", "; ".join(ways)))
     for group in groups:
         pair(fig, group, "irqio", "upstream",
@@ -337,13 +339,16 @@ def parse_load_1khz_rp2emu(text):
 
 def parse_sizes(text):
     groups, built = {}, []
-    for block in re.split(r"^== ", text, flags=re.M)[1:]:
+    blocks = re.split(r"^== ", text, flags=re.M)[1:]
+    stamps = [m.group(1) for m in re.finditer(r"^built (.*)$", text, re.M)]
+    newest = max(stamps, default="")  # "YYYY-MM-DD HH:MM UTC" sorts as text
+    for block in blocks:
         label = block.splitlines()[0].strip()
         m = re.search(r"^built (.*)$", block, re.M)
         if m:
             built.append(f"{label}: {m.group(1)}")
-            if "stale" in m.group(1):
-                label += " (stale build)"
+            if m.group(1) < newest:
+                label += " (an older build)"
         m_rust = re.search(r"^\s+Rust library\s+(\d+)\s+(\d+)", block, re.M)
         m_c = re.search(r"^\s+C shim\s+(\d+)\s+(\d+)", block, re.M)
         if not (m_rust and m_c):
@@ -360,7 +365,8 @@ def parse_sizes(text):
                    notes="Read from the linker maps of the firmware in build/ (the targets tier of scripts/test.sh "
                          "builds them). \"whole firmware growth\" is the same firmware with irqio minus without "
                          "(its code, QSTRs, the frozen dispatch helper): the 10 KiB target. Heap per object: "
-                         "README, \"Targets and size\". Firmware built: " + "; ".join(built) + ".")]
+                         "README, \"Targets and size\". Firmware built: " + "; ".join(built) + " (the scripts that build each "
+                         "target rebuild it: a build older than the newest may predate changes to irqio).")]
 
 
 PARSERS = {
