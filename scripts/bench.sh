@@ -9,6 +9,10 @@
 #   IRQIO_BENCH_LOCK=/tmp/irqio-build.lock scripts/bench.sh # emulator/callgrind steps
 #                                                           # wait for that lock (flock)
 #
+#   IRQIO_BENCH_REUSE="load_1khz_rp2emu=/tmp/load60.txt" scripts/bench.sh
+#                     # a step's output from an earlier run of that benchmark instead of
+#                     # running it (the page says so, with the file's date)
+#
 # Kinds for IRQIO_BENCH_SKIP: unix (the firmware's own benchmarks), strace (idle
 # wake-ups), callgrind, rp2emu (emulated Pico), load (the 1 kHz load test on the
 # emulated Pico: 4 phases of IRQIO_BENCH_LOAD_SECONDS, default 60, of board time,
@@ -56,6 +60,15 @@ run() {
     local name=$1 kind=$2
     shift 2
     step=$((step + 1))
+    local reuse
+    for reuse in ${IRQIO_BENCH_REUSE:-}; do
+        if [ "${reuse%%=*}" = "$name" ]; then
+            cp "${reuse#*=}" "$OUT/$name.txt"
+            echo "[$step/$STEPS] $name: output of an earlier run, ${reuse#*=}" >&2
+            skipped+=("$name: not run by this command: the output of an earlier run of the same benchmark ($(date -u -r "${reuse#*=}" '+%Y-%m-%d %H:%M UTC'))")
+            return
+        fi
+    done
     if [[ "$SKIP" == *" $kind "* ]]; then
         echo "[$step/$STEPS] $name: skipped (IRQIO_BENCH_SKIP)" >&2
         skipped+=("$name: skipped with IRQIO_BENCH_SKIP")
