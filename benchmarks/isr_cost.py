@@ -21,6 +21,7 @@ as the one instruction that enters the kernel, as callgrind sees it. Every PER c
 producer filled (readinto, clear); that share is included, spread over PER calls.
 """
 
+import ast
 import os
 import re
 import subprocess
@@ -76,15 +77,17 @@ CASES = {
     "irqio EventStream.handler()": ("es = irqio.EventStream(512)\nop = es.handler(1)\ndrain = es.readinto",
                                     "op(None)", "drain(buf)"),
 }
-# (group, upstream case, irqio case) for the printed comparison
-PAIRS = (
-    ("flag set()", "asyncio.ThreadSafeFlag.set()", "irqio.ThreadSafeFlag.set()"),
-    ("flag set(), clear()", "asyncio flag set() + clear()", "irqio flag set() + clear()"),
-    ("ring write(), 8 B", "micropython.RingIO.write(8 B)", "irqio.RingIO.write(8 B)"),
-    ("ring write(), 64 B", "micropython.RingIO.write(64 B)", "irqio.RingIO.write(64 B)"),
-    ("event post", "list.append + asyncio flag.set()", "irqio.EventStream.post()"),
-    ("Pin handler", "Python Pin handler + asyncio flag", "irqio EventStream.handler()"),
-)
+
+
+def board_pairs():
+    """(group, upstream case, irqio case): the comparisons of benchmarks/isr_cycles.py,
+    the board counterpart, read from its source (it runs on MicroPython only)."""
+    tree = ast.parse((ROOT / "benchmarks" / "isr_cycles.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAIRS":
+            return ast.literal_eval(node.value)
+    raise SystemExit("no PAIRS in benchmarks/isr_cycles.py")
+
 
 LOOP = """
 {setup}
@@ -128,7 +131,7 @@ def main():
     base2 = cost("two empty native calls")
     print("  {:<36s} {:>8.1f}".format("empty native call", base))
     print("  {:<20s} {:<36s} {:>8s} {:>8s}".format("call", "way", "total", "net"))
-    for group, upstream, ours in PAIRS:
+    for group, upstream, ours in board_pairs():
         for name in (upstream, ours):
             c = cost(name)
             two = len(CASES[name]) > 3

@@ -449,6 +449,15 @@ def colour(name, i):
     return PALETTE[max(keys, key=len)] if keys else f"C{i}"
 
 
+def finish(plt, figure_, axes, fig, path, **legend):
+    """Title, legend and file: the same for every plot."""
+    axes.set_title(textwrap.fill(fig["title"], 70), fontsize=10)
+    axes.legend(fontsize=8, **legend)
+    figure_.tight_layout()
+    figure_.savefig(path, dpi=100)
+    plt.close(figure_)
+
+
 def plot_bars(fig, path):
     plt = _plt()
     groups = list(fig["groups"])
@@ -488,11 +497,7 @@ def plot_bars(fig, path):
         if log:
             axes.set_yscale("log")
         axes.margins(y=0.12)
-    axes.set_title(textwrap.fill(fig["title"], 70), fontsize=10)
-    axes.legend(fontsize=8)
-    figure_.tight_layout()
-    figure_.savefig(path, dpi=100)
-    plt.close(figure_)
+    finish(plt, figure_, axes, fig, path)
 
 
 def plot_cdf(fig, path):
@@ -509,11 +514,7 @@ def plot_cdf(fig, path):
     axes.set_ylabel("share of wakes at or below")
     axes.set_ylim(0, 1.02)
     axes.grid(True, alpha=0.3)
-    axes.set_title(textwrap.fill(fig["title"], 70), fontsize=10)
-    axes.legend(fontsize=8, loc="lower right")
-    figure_.tight_layout()
-    figure_.savefig(path, dpi=100)
-    plt.close(figure_)
+    finish(plt, figure_, axes, fig, path, loc="lower right")
 
 
 def plot_lines(fig, path):
@@ -532,11 +533,7 @@ def plot_lines(fig, path):
     axes.set_xlabel(fig.get("xlabel", ""))
     axes.set_ylabel(f"{fig['unit']} ({fig['better']} is better)")
     axes.grid(True, alpha=0.3)
-    axes.set_title(textwrap.fill(fig["title"], 70), fontsize=10)
-    axes.legend(fontsize=8)
-    figure_.tight_layout()
-    figure_.savefig(path, dpi=100)
-    plt.close(figure_)
+    finish(plt, figure_, axes, fig, path)
 
 
 def plot(fig, path):
