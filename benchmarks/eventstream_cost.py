@@ -7,8 +7,9 @@ micropython.schedule vs asyncio.ThreadSafeFlag + a list.
 Counts instructions with valgrind's callgrind (repeatable on a shared machine).
 One task plays both sides, single-threaded so the count is deterministic: it posts
 a batch of 8 events the way an interrupt handler would, then consumes them the way
-each mechanism delivers them (await es.get(); the scheduled callbacks; waiting on
-the flag and draining the list). Each way runs with N1 and N2 events;
+each mechanism delivers them (await es.get(), which makes a tuple per event; await
+es.get_into(buf), which makes none; the scheduled callbacks; waiting on the flag and
+draining the list). Each way runs with N1 and N2 events;
 (I(N2) - I(N1)) / (N2 - N1) is the cost of one event, producer and consumer and
 interpreter overhead and garbage collection included (on a Pico-sized heap).
 """
@@ -30,6 +31,7 @@ BATCH = 8  # upstream's schedule queue holds 8 on most ports
 
 SCRIPT = """
 import asyncio, micropython, sys, time, irqio
+from array import array
 way, n = sys.argv[1], int(sys.argv[2])
 BATCH = {batch}
 got = [0]
@@ -44,6 +46,21 @@ async def run_irqio():
         for j in range(BATCH):
             tag, value, t_us = await es.get()
             on_event(value, t_us)
+
+async def run_irqio_into():
+    # the allocation-free way: whole records into a preallocated buffer, 3 words each
+    # (tag and padding, value, t_us)
+    es = irqio.EventStream(64)
+    words = array("i", bytes(12 * BATCH))
+    for i in range(0, n, BATCH):
+        for j in range(BATCH):
+            es.post(1, j)
+        got = 0
+        while got < BATCH:
+            k = await es.get_into(words)
+            for r in range(k):
+                on_event(words[3 * r + 1], words[3 * r + 2])
+            got += k
 
 async def run_schedule():
     def callback(value):
@@ -65,12 +82,14 @@ async def run_flag_and_list():
             tag, value, t_us = items.pop(0)
             on_event(value, t_us)
 
-asyncio.run({{"irqio": run_irqio, "schedule": run_schedule, "flag": run_flag_and_list}}[way]())
+asyncio.run({{"irqio": run_irqio, "irqio_into": run_irqio_into, "schedule": run_schedule,
+             "flag": run_flag_and_list}}[way]())
 assert got[0] == n, got[0]
 """.format(batch=BATCH)
 
 WAYS = (
     ("irqio", "irqio.EventStream"),
+    ("irqio_into", "irqio.EventStream.get_into"),
     ("schedule", "micropython.schedule"),
     ("flag", "asyncio.ThreadSafeFlag+list"),
 )

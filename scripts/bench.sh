@@ -6,7 +6,7 @@
 #   IRQIO_BENCH_SKIP="callgrind rp2emu" scripts/bench.sh   # only the quick unix ones
 #   IRQIO_BENCH_DOCS=/tmp/page scripts/bench.sh             # the page elsewhere
 #   IRQIO_BENCH_LOAD_SECONDS=10 scripts/bench.sh            # the 1 kHz load test shorter
-#   IRQIO_BENCH_LOCK=/tmp/irqio-build.lock scripts/bench.sh # emulator/callgrind steps
+#   IRQIO_BENCH_LOCK=/tmp/irqio-build.lock scripts/bench.sh # the emulated-Pico steps
 #                                                           # wait for that lock (flock)
 #
 #   IRQIO_BENCH_REUSE="load_1khz_rp2emu=/tmp/load60.txt" scripts/bench.sh
@@ -123,9 +123,9 @@ else
     cannot idle_wakeups "strace not installed or not permitted here (apt-get install strace)"
 fi
 if command -v valgrind >/dev/null; then
-    run ringio_write_cost callgrind locked python3 benchmarks/ringio_write_cost.py "$FIRMWARE"
-    run eventstream_cost callgrind locked python3 benchmarks/eventstream_cost.py "$FIRMWARE"
-    run isr_cost callgrind locked python3 benchmarks/isr_cost.py "$FIRMWARE"
+    run ringio_write_cost callgrind python3 benchmarks/ringio_write_cost.py "$FIRMWARE"
+    run eventstream_cost callgrind python3 benchmarks/eventstream_cost.py "$FIRMWARE"
+    run isr_cost callgrind python3 benchmarks/isr_cost.py "$FIRMWARE"
 else
     cannot ringio_write_cost eventstream_cost isr_cost "valgrind not installed"
 fi

@@ -226,8 +226,8 @@ def parse_eventstream_cost(text):
     cost = {name: float(v) for name, v in re.findall(r"^\s+(\S+)\s+(\d+)\s+[\d.]+x irqio", text, re.M)}
     fig = figure("eventstream_cost", "Instructions per event delivered to asyncio code, both sides "
                  "(callgrind, unix)", "instructions", "lower", {"per event": cost}, "benchmarks/eventstream_cost.py")
-    pair(fig, "per event", "irqio.EventStream", "asyncio.ThreadSafeFlag+list",
-         label="unix: instructions per event, producer + consumer")
+    pair(fig, "per event", "irqio.EventStream.get_into", "asyncio.ThreadSafeFlag+list",
+         label="unix: instructions per event, producer + consumer (get_into)")
     return [fig]
 
 
@@ -433,7 +433,8 @@ def series_of(fig):
 
 PALETTE = {
     TSF_UP: "#d95f02", "micropython.RingIO": "#d95f02", "micropython.schedule": "#7f7f7f",
-    "asyncio.ThreadSafeFlag+list": "#d95f02", "asyncio.ThreadSafeFlag + list": "#d95f02", "list.append": "#d95f02",
+    "asyncio.ThreadSafeFlag+list": "#d95f02", "irqio.EventStream.get_into": "#2ca02c",
+    "asyncio.ThreadSafeFlag + list": "#d95f02", "list.append": "#d95f02",
     "Python Pin handler": "#d95f02", "asyncio flag": "#d95f02", TSF_IRQIO: "#1f77b4", TSF_PRIO: "#2ca02c",
     "irqio.RingIO": "#1f77b4", "irqio.EventStream": "#1f77b4", "irqio EventStream": "#1f77b4", "irqio flag": "#1f77b4",
     "irqio get_into": "#2ca02c", "loop asleep": "#7f7f7f", "upstream, unix": "#d95f02", "upstream, Pico": "#fdae6b",
