@@ -188,7 +188,7 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 commit = sh("git", "rev-parse", "--short", "HEAD")
 if sh("git", "status", "--porcelain", "--untracked-files=no"):
     commit += " (with uncommitted changes)"
-version = sh(firmware, "-c", "import sys; print(sys.implementation._machine, sys.version)",
+version = sh(firmware, "-c", "import sys; print('%d.%d.%d' % sys.implementation.version[:3])",
              env={**os.environ, "MICROPYPATH": ".frozen"})
 rp2_version = "?"
 try:
