@@ -18,6 +18,7 @@ Each figure may name pairs (a case, irqio's value, upstream's value): the headli
 table is made of those, as ratios.
 """
 
+import datetime
 import json
 import re
 import sys
@@ -342,14 +343,17 @@ def parse_load_1khz_rp2emu(text):
 def parse_sizes(text):
     groups, built = {}, []
     blocks = re.split(r"^== ", text, flags=re.M)[1:]
-    stamps = [m.group(1) for m in re.finditer(r"^built (.*)$", text, re.M)]
-    newest = max(stamps, default="")  # "YYYY-MM-DD HH:MM UTC" sorts as text
+    def minutes(stamp):  # "YYYY-MM-DD HH:MM UTC"
+        return datetime.datetime.strptime(stamp[:16], "%Y-%m-%d %H:%M").timestamp() / 60
+
+    stamps = [minutes(m.group(1)) for m in re.finditer(r"^built (.*)$", text, re.M)]
+    newest = max(stamps, default=0)
     for block in blocks:
         label = block.splitlines()[0].strip()
         m = re.search(r"^built (.*)$", block, re.M)
         if m:
             built.append(f"{label}: {m.group(1)}")
-            if m.group(1) < newest:
+            if minutes(m.group(1)) < newest - 30:  # not from the same round of builds
                 label += " (an older build)"
         m_rust = re.search(r"^\s+Rust library\s+(\d+)\s+(\d+)", block, re.M)
         m_c = re.search(r"^\s+C shim\s+(\d+)\s+(\d+)", block, re.M)
@@ -367,8 +371,8 @@ def parse_sizes(text):
                    notes="Read from the linker maps of the firmware in build/ (the targets tier of scripts/test.sh "
                          "builds them). \"whole firmware growth\" is the same firmware with irqio minus without "
                          "(its code, QSTRs, the frozen dispatch helper): the 10 KiB target. Heap per object: "
-                         "README, \"Targets and size\". Firmware built: " + "; ".join(built) + " (the scripts that build each "
-                         "target rebuild it: a build older than the newest may predate changes to irqio).")]
+                         "README, \"Targets and size\". Firmware built: " + "; ".join(built) + " (a build more than 30 minutes older than the newest is marked: it may predate changes to "
+                         "irqio; the script that builds its target rebuilds it).")]
 
 
 PARSERS = {
