@@ -40,7 +40,6 @@ mp_uint_t irqio_sched_ticks(void) {
     return mp_hal_ticks_ms() & TICKS_MASK;
 }
 
-
 typedef struct _sched_pass_t {
     mp_obj_t queue;
     mp_obj_t map;
@@ -197,16 +196,18 @@ static mp_int_t expire(sched_pass_t *pass, mp_int_t dt) {
     return dt;
 }
 
+// Whether the RingIO or EventStream `native` has its `priority` set.
+static bool has_priority(mp_obj_t native) {
+    irqio_waiter_t *waiter = irqio_waiter_of(native);
+    return waiter != NULL && (waiter->flags & IRQIO_WAIT_OBJ_PRIORITY);
+}
+
 static bool is_priority_object(mp_obj_t obj) {
     mp_obj_t native = irqio_native(obj, &irqio_type_RingIO);
     if (native == MP_OBJ_NULL) {
         native = irqio_native(obj, &irqio_type_EventStream);
     }
-    if (native == MP_OBJ_NULL) {
-        return false;
-    }
-    irqio_waiter_t *waiter = MP_OBJ_TO_PTR(((irqio_obj_head_t *)MP_OBJ_TO_PTR(native))->waiter);
-    return waiter != NULL && (waiter->flags & IRQIO_WAIT_OBJ_PRIORITY);
+    return native != MP_OBJ_NULL && has_priority(native);
 }
 
 // One object the poller reported, with its events.
@@ -292,7 +293,7 @@ static void install(mp_obj_t core, mp_obj_t queue) {
 }
 
 void irqio_sched_poller_asks(mp_obj_t native, mp_uint_t request) {
-    if ((request != MP_STREAM_POLL && request != MP_STREAM_GET_FILENO) || !is_priority_object(native)) {
+    if ((request != MP_STREAM_POLL && request != MP_STREAM_GET_FILENO) || !has_priority(native)) {
         return;
     }
     // Only a loop that exists (never an import from a poll), and never an exception

@@ -73,7 +73,7 @@ static MP_NORETURN void raise_busy(mp_obj_t target) {
         (qstr)mp_obj_get_type(target)->name);
 }
 
-static irqio_waiter_t *waiter_of(mp_obj_t native) {
+irqio_waiter_t *irqio_waiter_of(mp_obj_t native) {
     return MP_OBJ_TO_PTR(((irqio_obj_head_t *)MP_OBJ_TO_PTR(native))->waiter);
 }
 
@@ -234,7 +234,7 @@ mp_obj_t irqio_waiter_for(mp_obj_t target, irqio_waiter_poll_t poll, irqio_waite
 }
 
 void irqio_waiter_set_priority(mp_obj_t native, bool priority) {
-    if (priority || waiter_of(native) != NULL) {
+    if (priority || irqio_waiter_of(native) != NULL) {
         irqio_waiter_t *waiter = waiter_make(native);
         waiter->flags = (waiter->flags & ~IRQIO_WAIT_OBJ_PRIORITY) | (priority ? IRQIO_WAIT_OBJ_PRIORITY : 0);
     }
@@ -245,7 +245,7 @@ bool irqio_waiter_priority_attr(mp_obj_t native, qstr attr, mp_obj_t *dest) {
         return false;
     }
     if (dest[0] == MP_OBJ_NULL) {
-        irqio_waiter_t *waiter = waiter_of(native);
+        irqio_waiter_t *waiter = irqio_waiter_of(native);
         dest[0] = mp_obj_new_bool(waiter != NULL && (waiter->flags & IRQIO_WAIT_OBJ_PRIORITY));
     } else if (dest[1] != MP_OBJ_NULL) {
         irqio_waiter_set_priority(native, mp_obj_is_true(dest[1]));
@@ -258,7 +258,7 @@ bool irqio_waiter_priority_attr(mp_obj_t native, qstr attr, mp_obj_t *dest) {
 
 // Whether a get()/wait() of the object `native` has a task waiting.
 static bool waiting(mp_obj_t native) {
-    irqio_waiter_t *waiter = waiter_of(native);
+    irqio_waiter_t *waiter = irqio_waiter_of(native);
     return waiter != NULL && waiter->owner != MP_OBJ_NULL;
 }
 
@@ -279,7 +279,7 @@ bool irqio_waiter_turns_away(mp_obj_t native, mp_uint_t request, uintptr_t arg, 
 }
 
 void irqio_waiter_check_reader(mp_obj_t native) {
-    irqio_waiter_t *waiter = waiter_of(native);
+    irqio_waiter_t *waiter = irqio_waiter_of(native);
     if (waiter != NULL && owner_waits(waiter)) {
         raise_busy(native);
     }
