@@ -33,7 +33,9 @@ typedef struct _irqio_waiter_t {
 extern const mp_obj_type_t irqio_waiter_type;
 
 // The waiter of the irqio object `native`, or NULL before its first.
-irqio_waiter_t *irqio_waiter_of(mp_obj_t native);
+static inline irqio_waiter_t *irqio_waiter_of(mp_obj_t native) {
+    return MP_OBJ_TO_PTR(((irqio_obj_head_t *)MP_OBJ_TO_PTR(native))->waiter);
+}
 
 // asyncio's ticks(): time.ticks_ms() in the port's ticks period, as the task
 // queue's keys.

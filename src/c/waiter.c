@@ -73,10 +73,6 @@ static MP_NORETURN void raise_busy(mp_obj_t target) {
         (qstr)mp_obj_get_type(target)->name);
 }
 
-irqio_waiter_t *irqio_waiter_of(mp_obj_t native) {
-    return MP_OBJ_TO_PTR(((irqio_obj_head_t *)MP_OBJ_TO_PTR(native))->waiter);
-}
-
 // One step of the await: the result, or MP_OBJ_NULL once the task is queued.
 static mp_obj_t waiter_step(irqio_waiter_t *self) {
     mp_obj_t core = irqio_asyncio_core();
